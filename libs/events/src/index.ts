@@ -1,0 +1,8 @@
+import 'reflect-metadata';
+
+export * from './envelope';
+export * from './catalog';
+export * from './codec';
+export * from './offer/draft';
+export * from './offer/events';
+export * from './offer/steps';

@@ -1,0 +1,238 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { defineEvent, type EventDefinition } from '../catalog';
+import type { Envelope } from '../envelope';
+import { OfferDraft } from './draft';
+
+const TEXT = 2_000;
+const LIST = 10_000;
+
+// ---------------------------------------------------------------------------------------------
+// Shared parts
+
+/** One field of the submitted offer that fails a prerequisite rule. */
+export class FieldProblem {
+  /** Path into the offer, e.g. `plans[0].imageVersions[1].osDiskUrl`. */
+  @IsString() @MaxLength(TEXT) path!: string;
+  /** Stable machine-readable code, e.g. `required`, `too-long`, `invalid-url`. */
+  @IsString() @MaxLength(100) code!: string;
+  /** What the publisher should do, in plain words. */
+  @IsString() @MaxLength(TEXT) message!: string;
+}
+
+/** The outcome of one certification check of one disk. */
+export class CertificationCheck {
+  @IsString() @MaxLength(200) planId!: string;
+  @IsString() @MaxLength(200) imageVersion!: string;
+  /** `os` or `data-<n>`. */
+  @IsString() @MaxLength(50) disk!: string;
+  /** Check id, e.g. `sas-expiry`, `vhd-cookie`, `vhd-checksum`. */
+  @IsString() @MaxLength(100) check!: string;
+  @IsBoolean() passed!: boolean;
+  @IsString() @MaxLength(TEXT) message!: string;
+}
+
+export class RegionReplication {
+  @IsString() @MaxLength(100) region!: string;
+  @IsIn(['replicated', 'failed']) status!: 'replicated' | 'failed';
+  @IsInt() @Min(0) tries!: number;
+  @IsOptional() @IsString() @MaxLength(TEXT) reason?: string;
+}
+
+/** Why a stage failed, and what the publisher should do about it. */
+export class StageFailure {
+  @IsString() @MaxLength(100) code!: string;
+  @IsString() @MaxLength(TEXT) reason!: string;
+  @IsString() @MaxLength(TEXT) action!: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Publisher commands (emitted by offer-api)
+
+export class OfferSubmittedV2 {
+  @IsString() @MinLength(1) @MaxLength(200) publisherId!: string;
+  @IsString() @MinLength(1) @MaxLength(200) offerId!: string;
+  /** Where e-mails about this attempt go. */
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(320, { each: true })
+  notificationEmails!: string[];
+  /** Language of the e-mails (BCP 47), `en` when not chosen. */
+  @IsString() @MaxLength(16) language!: string;
+  /** Who clicked Publish (token subject). */
+  @IsString() @MaxLength(200) submittedBy!: string;
+  /** The offer exactly as it was when Publish was clicked. */
+  @IsObject() @ValidateNested() @Type(() => OfferDraft) offer!: OfferDraft;
+}
+
+export class GoLiveRequestedV1 {
+  @IsString() @MaxLength(200) requestedBy!: string;
+}
+
+export class PublishCanceledV1 {
+  @IsString() @MaxLength(200) canceledBy!: string;
+  @IsOptional() @IsString() @MaxLength(TEXT) reason?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stage events
+
+export class PrerequisitesValidatedV1 {
+  @IsInt() @Min(0) rulesChecked!: number;
+}
+
+export class PrerequisitesRejectedV1 {
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => FieldProblem)
+  problems!: FieldProblem[];
+}
+
+export class CertificationStartedV1 {
+  @IsInt() @Min(0) disks!: number;
+}
+
+export class CertificationPassedV1 {
+  @IsArray() @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => CertificationCheck)
+  checks!: CertificationCheck[];
+}
+
+export class CertificationFailedV1 {
+  /** Only the failed checks, each with what to fix. */
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => CertificationCheck)
+  failures!: CertificationCheck[];
+  @IsInt() @Min(0) checksRun!: number;
+}
+
+export class ReplicationStartedV1 {
+  @IsInt() @Min(0) images!: number;
+  @IsInt() @Min(0) regions!: number;
+}
+
+export class ImageReplicationProgressedV1 {
+  @IsInt() @Min(0) regionsDone!: number;
+  @IsInt() @Min(0) regionsTotal!: number;
+  @IsNumber() @Min(0) @Max(100) percentage!: number;
+}
+
+export class ImagesReplicatedV1 {
+  @IsArray() @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => RegionReplication)
+  regions!: RegionReplication[];
+}
+
+export class ReplicationFailedV1 {
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => RegionReplication)
+  failedRegions!: RegionReplication[];
+  @IsInt() @Min(0) regionsReplicated!: number;
+}
+
+export class PackagingStartedV1 {
+  @IsBoolean() leadGeneration!: boolean;
+}
+
+export class TestLeadResult {
+  @IsIn(['https', 'azure-table']) destination!: 'https' | 'azure-table';
+  @IsString() @MaxLength(200) leadId!: string;
+}
+
+export class PreviewReadyV1 {
+  /** Where the allow-listed subscriptions see the preview (offer-api route). */
+  @IsString() @MaxLength(TEXT) previewUrl!: string;
+  /** Content hash of the rendered product page. */
+  @IsString() @MaxLength(200) productPageHash!: string;
+  @IsOptional() @ValidateNested() @Type(() => TestLeadResult) testLead?: TestLeadResult;
+}
+
+export class PackagingFailedV1 extends StageFailure {}
+
+export class WentLiveV1 {
+  @IsString() @MaxLength(TEXT) catalogUrl!: string;
+}
+
+export class GoLiveFailedV1 extends StageFailure {}
+
+// ---------------------------------------------------------------------------------------------
+// Notification service
+
+export class NotificationSentV1 {
+  /** The event the e-mail is about. */
+  @IsString() @MaxLength(200) aboutEventId!: string;
+  @IsString() @MaxLength(100) aboutEventType!: string;
+  @IsEmail({}, { each: true }) @ArrayMaxSize(20) recipients!: string[];
+  @IsString() @MaxLength(998) messageId!: string;
+  @IsString() @MaxLength(998) subject!: string;
+  @IsString() @MaxLength(16) language!: string;
+}
+
+export class NotificationFailedV1 {
+  @IsString() @MaxLength(200) aboutEventId!: string;
+  @IsString() @MaxLength(100) aboutEventType!: string;
+  @IsArray() @ArrayMaxSize(20) @IsString({ each: true }) recipients!: string[];
+  @IsString() @MaxLength(TEXT) reason!: string;
+  @IsInt() @Min(1) tries!: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The catalog
+
+/** v1 carried the Cloud Partner Portal form: one comma-separated string, no language. */
+function offerSubmittedV1toV2(v1: Record<string, unknown>): Record<string, unknown> {
+  const { notificationEmails, ...rest } = v1;
+  const emails =
+    typeof notificationEmails === 'string'
+      ? notificationEmails.split(/[,;]/).map((e) => e.trim()).filter((e) => e.length > 0)
+      : notificationEmails;
+  return { ...rest, notificationEmails: emails, language: 'en' };
+}
+
+export const OfferEventDefinitions = {
+  OfferSubmitted: defineEvent({ type: 'OfferSubmitted', version: 2, schema: OfferSubmittedV2, upcasters: { 1: offerSubmittedV1toV2 } }),
+  PrerequisitesValidated: defineEvent({ type: 'PrerequisitesValidated', version: 1, schema: PrerequisitesValidatedV1 }),
+  PrerequisitesRejected: defineEvent({ type: 'PrerequisitesRejected', version: 1, schema: PrerequisitesRejectedV1 }),
+  CertificationStarted: defineEvent({ type: 'CertificationStarted', version: 1, schema: CertificationStartedV1 }),
+  CertificationPassed: defineEvent({ type: 'CertificationPassed', version: 1, schema: CertificationPassedV1 }),
+  CertificationFailed: defineEvent({ type: 'CertificationFailed', version: 1, schema: CertificationFailedV1 }),
+  ReplicationStarted: defineEvent({ type: 'ReplicationStarted', version: 1, schema: ReplicationStartedV1 }),
+  ImageReplicationProgressed: defineEvent({ type: 'ImageReplicationProgressed', version: 1, schema: ImageReplicationProgressedV1 }),
+  ImagesReplicated: defineEvent({ type: 'ImagesReplicated', version: 1, schema: ImagesReplicatedV1 }),
+  ReplicationFailed: defineEvent({ type: 'ReplicationFailed', version: 1, schema: ReplicationFailedV1 }),
+  PackagingStarted: defineEvent({ type: 'PackagingStarted', version: 1, schema: PackagingStartedV1 }),
+  PreviewReady: defineEvent({ type: 'PreviewReady', version: 1, schema: PreviewReadyV1 }),
+  PackagingFailed: defineEvent({ type: 'PackagingFailed', version: 1, schema: PackagingFailedV1 }),
+  GoLiveRequested: defineEvent({ type: 'GoLiveRequested', version: 1, schema: GoLiveRequestedV1 }),
+  WentLive: defineEvent({ type: 'WentLive', version: 1, schema: WentLiveV1 }),
+  GoLiveFailed: defineEvent({ type: 'GoLiveFailed', version: 1, schema: GoLiveFailedV1 }),
+  PublishCanceled: defineEvent({ type: 'PublishCanceled', version: 1, schema: PublishCanceledV1 }),
+  NotificationSent: defineEvent({ type: 'NotificationSent', version: 1, schema: NotificationSentV1 }),
+  NotificationFailed: defineEvent({ type: 'NotificationFailed', version: 1, schema: NotificationFailedV1 }),
+} as const satisfies Record<string, EventDefinition>;
+
+type Definitions = typeof OfferEventDefinitions;
+export type OfferEventType = keyof Definitions;
+export type OfferEventData<T extends OfferEventType> = Definitions[T] extends EventDefinition<string, infer D> ? D : never;
+
+/** An event of the offer aggregate with its envelope; narrow it on `type`. */
+export type OfferEventOf<T extends OfferEventType> = Envelope<T, OfferEventData<T>>;
+export type OfferEvent = { [T in OfferEventType]: OfferEventOf<T> }[OfferEventType];
+
+/** An event a pure `decide` function returns: type and data, the envelope is added by the adapter. */
+export type OfferEventDraft = { [T in OfferEventType]: { type: T; data: OfferEventData<T> } }[OfferEventType];
+
+export const OFFER_EVENT_TYPES = Object.keys(OfferEventDefinitions) as OfferEventType[];
+
+export function isOfferEventType(type: string): type is OfferEventType {
+  return Object.prototype.hasOwnProperty.call(OfferEventDefinitions, type);
+}

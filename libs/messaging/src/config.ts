@@ -1,0 +1,67 @@
+/** Reading configuration from the environment, with defaults that work on a developer machine. */
+
+export function envString(name: string, fallback: string): string {
+  const value = process.env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+export function envInt(name: string, fallback: number, { min = Number.MIN_SAFE_INTEGER } = {}): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return value;
+}
+
+export function envNumber(name: string, fallback: number, { min = -Infinity } = {}): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min}, got "${raw}"`);
+  return value;
+}
+
+export function envBool(name: string, fallback: boolean): boolean {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${raw}"`);
+}
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  /** The log of offer events: keyed by offer, kept forever. */
+  offerEventsTopic: string;
+  deadLetterTopic: string;
+  /** Partition count used when the topics are created. */
+  partitions: number;
+}
+
+export function kafkaSettingsFromEnv(service: string): KafkaSettings {
+  return {
+    brokers: envString('KAFKA_BROKERS', '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
+    clientId: envString('KAFKA_CLIENT_ID', `marketplace-${service}`),
+    offerEventsTopic: envString('OFFER_EVENTS_TOPIC', 'offer.events'),
+    deadLetterTopic: envString('DEAD_LETTER_TOPIC', 'offer.events.dlq'),
+    partitions: envInt('OFFER_EVENTS_PARTITIONS', 6, { min: 1 }),
+  };
+}
+
+export interface DatabaseSettings {
+  /** Server connection; its database part is replaced by `database`. */
+  url: string;
+  database: string;
+  poolSize: number;
+}
+
+/** Each service owns its database: `<DATABASE_PREFIX>_<service>` on the server of DATABASE_URL. */
+export function databaseSettingsFromEnv(service: string): DatabaseSettings {
+  const prefix = envString('DATABASE_PREFIX', 'marketplace');
+  return {
+    url: envString('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/postgres'),
+    database: envString('DATABASE_NAME', `${prefix}_${service.replace(/-/g, '_')}`),
+    poolSize: envInt('DATABASE_POOL_SIZE', 10, { min: 2 }),
+  };
+}

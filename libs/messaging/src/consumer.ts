@@ -1,0 +1,299 @@
+import { Logger } from '@nestjs/common';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { decodeEvent, headersToStrings, isOfferEventType, peekType, type EventDecodeError, type OfferEvent } from '@mkt/events';
+import { EventContext, type ConsumedRecord } from './context';
+import { asPermanentFailure, describeError } from './errors';
+import { crashPoint } from './faults';
+import type { OutboxRecord } from './outbox';
+import { backoffDelay, DEFAULT_BACKOFF, Waker, type Backoff } from './retry';
+import { TransactionScope } from './unit-of-work';
+
+/** Routes a decoded event to the service's handler. */
+export interface Dispatcher {
+  handles(type: string): boolean;
+  /** Resolves when handled; rejects with a PermanentEventError (dead-letter) or anything else (retry). */
+  dispatch(event: OfferEvent, context: EventContext): Promise<void>;
+}
+
+export interface InboxConsumerOptions {
+  /** Consumer group; also the inbox's consumer name. */
+  groupId: string;
+  topics: string[];
+  /** CloudEvents source of the events handlers emit, e.g. `/marketplace/validation`. */
+  source: string;
+  /** Topic of events that handlers emit. */
+  outboxTopic: string;
+  deadLetterTopic: string;
+  /** Partitions processed at the same time, each in its own transaction. */
+  partitionsConsumedConcurrently: number;
+  /** Upper bound of messages handled in one database transaction. */
+  maxMessagesPerTransaction: number;
+  backoff: Backoff;
+  /** Where a new consumer group starts. */
+  fromBeginning: boolean;
+  sessionTimeoutMs: number;
+}
+
+export const DEFAULT_CONSUMER_OPTIONS = {
+  partitionsConsumedConcurrently: 3,
+  maxMessagesPerTransaction: 500,
+  backoff: DEFAULT_BACKOFF,
+  fromBeginning: true,
+  sessionTimeoutMs: 30_000,
+} satisfies Partial<InboxConsumerOptions>;
+
+export interface ConsumerStats {
+  /** Events whose handler ran and committed. */
+  handled: number;
+  /** Redeliveries dropped by the inbox. */
+  duplicates: number;
+  deadLettered: number;
+  /** Events of types this service does not handle. */
+  skipped: number;
+  /** Transactions retried after a transient failure. */
+  retries: number;
+}
+
+type Item =
+  | { kind: 'skip'; record: ConsumedRecord }
+  | { kind: 'event'; key: string; record: ConsumedRecord; event: OfferEvent }
+  | { kind: 'poison'; key: string; record: ConsumedRecord; error: EventDecodeError };
+
+/** A handler said "permanent" in the fast path: the transaction is redone with a savepoint per message. */
+class RedoWithSavepoints extends Error {}
+
+export const DLQ_HEADERS = {
+  reason: 'dlq_reason',
+  code: 'dlq_code',
+  topic: 'dlq_topic',
+  partition: 'dlq_partition',
+  offset: 'dlq_offset',
+  consumer: 'dlq_consumer',
+  time: 'dlq_time',
+} as const;
+
+/**
+ * Consumes with `eachBatch`. For each chunk of a partition's batch, one database transaction records the
+ * message ids in the inbox (duplicates are dropped), runs the handlers (state + outbox writes) and
+ * commits; only then is the Kafka offset committed (last offset + 1). Bad messages and permanent handler
+ * failures become dead-letter records in the same transaction; transient failures are retried with
+ * backoff without skipping anything.
+ */
+export class InboxConsumer {
+  private readonly logger: Logger;
+  private readonly waker = new Waker();
+  private consumer?: Consumer;
+  readonly stats: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0, skipped: 0, retries: 0 };
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly dataSource: DataSource,
+    private readonly dispatcher: Dispatcher,
+    private readonly options: InboxConsumerOptions,
+  ) {
+    this.logger = new Logger(`InboxConsumer:${options.groupId}`);
+  }
+
+  async start(): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(1000, Math.floor(this.options.sessionTimeoutMs / 10)),
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 250,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  /** Finishes the batch in hand, commits it, and leaves the group. */
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    this.waker.wake();
+    if (consumer) await consumer.disconnect();
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const items = batch.messages.map((message) => this.classify(batch.topic, batch.partition, message));
+    for (let start = 0; start < items.length; start += this.options.maxMessagesPerTransaction) {
+      if (!isRunning() || isStale()) return;
+      const chunk = items.slice(start, start + this.options.maxMessagesPerTransaction);
+      const relevant = chunk.filter((item): item is Exclude<Item, { kind: 'skip' }> => item.kind !== 'skip');
+      this.stats.skipped += chunk.length - relevant.length;
+      if (relevant.length > 0) {
+        const done = await this.processWithRetry(relevant, payload);
+        if (!done) return; // stopping or lost the partition: leave the offset where it is
+        crashPoint('consumer.afterDbCommit');
+      }
+      const last = chunk[chunk.length - 1].record.offset;
+      resolveOffset(last);
+      await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      await heartbeat();
+    }
+  }
+
+  private classify(topic: string, partition: number, message: KafkaMessage): Item {
+    const headers = headersToStrings(message.headers);
+    const record: ConsumedRecord = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key === null ? null : message.key.toString(),
+      headers,
+      value: message.value,
+    };
+    const type = peekType(headers);
+    if (type !== undefined && isOfferEventType(type) && !this.dispatcher.handles(type)) return { kind: 'skip', record };
+    const decoded = decodeEvent({ key: record.key, value: record.value, headers });
+    if (!decoded.ok) return { kind: 'poison', key: `poison:${topic}/${partition}/${message.offset}`, record, error: decoded.error };
+    if (!this.dispatcher.handles(decoded.event.type)) return { kind: 'skip', record };
+    return { kind: 'event', key: decoded.event.id, record, event: decoded.event };
+  }
+
+  private async processWithRetry(items: Exclude<Item, { kind: 'skip' }>[], hooks: EachBatchPayload): Promise<boolean> {
+    let savepoints = false;
+    for (let attempt = 1; ; ) {
+      try {
+        await this.transact(items, savepoints);
+        return true;
+      } catch (error) {
+        if (error instanceof RedoWithSavepoints) {
+          savepoints = true;
+          continue;
+        }
+        this.stats.retries += 1;
+        const delay = backoffDelay(attempt, this.options.backoff);
+        this.logger.warn(
+          `transient failure on ${items[0].record.topic}[${items[0].record.partition}] at offset ${items[0].record.offset} ` +
+            `(attempt ${attempt}): ${describeError(error)}; retrying in ${delay} ms`,
+        );
+        attempt += 1;
+        if (!(await this.pause(delay, hooks))) return false;
+      }
+    }
+  }
+
+  /** Waits while keeping the group membership alive; false when the consumer stops or loses the partition. */
+  private async pause(ms: number, hooks: EachBatchPayload): Promise<boolean> {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      if (!hooks.isRunning() || hooks.isStale() || !this.consumer) return false;
+      await this.waker.wait(Math.min(1000, until - Date.now()));
+      await hooks.heartbeat().catch(() => undefined);
+    }
+    return hooks.isRunning() && !hooks.isStale() && this.consumer !== undefined;
+  }
+
+  private async transact(items: Exclude<Item, { kind: 'skip' }>[], savepoints: boolean): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const counts = { handled: 0, duplicates: 0, deadLettered: 0 };
+    try {
+      await runner.startTransaction();
+      const scope = new TransactionScope(runner, this.options.outboxTopic);
+      const fresh = await this.claim(runner, items);
+      const dead: string[] = [];
+      const now = new Date();
+      for (const item of items) {
+        // delete: a message that appears twice in one batch is handled once
+        if (!fresh.delete(item.key)) {
+          counts.duplicates += 1;
+          continue;
+        }
+        if (item.kind === 'poison') {
+          scope.append(this.deadLetter(item.record, item.error.code, item.error.toString()));
+          dead.push(item.key);
+          continue;
+        }
+        const context = new EventContext(item.event, item.record, scope, now, this.options.source);
+        if (!savepoints) {
+          try {
+            await this.dispatcher.dispatch(item.event, context);
+          } catch (error) {
+            if (asPermanentFailure(error)) throw new RedoWithSavepoints();
+            throw error;
+          }
+          counts.handled += 1;
+          continue;
+        }
+        const mark = scope.mark();
+        await runner.query('SAVEPOINT handler');
+        try {
+          await this.dispatcher.dispatch(item.event, context);
+          await runner.query('RELEASE SAVEPOINT handler');
+          counts.handled += 1;
+        } catch (error) {
+          const permanent = asPermanentFailure(error);
+          if (!permanent) throw error;
+          await runner.query('ROLLBACK TO SAVEPOINT handler');
+          scope.rewind(mark);
+          scope.append(this.deadLetter(item.record, permanent.code, permanent.reason));
+          dead.push(item.key);
+          this.logger.warn(`dead-lettered ${item.event.type} ${item.event.id}: ${permanent.reason}`);
+        }
+      }
+      if (dead.length) {
+        await runner.query(`UPDATE inbox SET outcome = 'dead-lettered' WHERE consumer = $1 AND message_id = ANY($2::text[])`, [
+          this.options.groupId,
+          dead,
+        ]);
+      }
+      counts.deadLettered = dead.length;
+      await scope.flush();
+      await runner.commitTransaction();
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+    this.stats.handled += counts.handled;
+    this.stats.duplicates += counts.duplicates;
+    this.stats.deadLettered += counts.deadLettered;
+  }
+
+  /** Inserts the ids into the inbox; returns those not seen before. */
+  private async claim(runner: QueryRunner, items: Exclude<Item, { kind: 'skip' }>[]): Promise<Set<string>> {
+    const rows: Array<{ message_id: string }> = await runner.query(
+      `INSERT INTO inbox (consumer, message_id, topic, partition, "offset")
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[])
+       ON CONFLICT DO NOTHING RETURNING message_id`,
+      [
+        this.options.groupId,
+        items.map((i) => i.key),
+        items.map((i) => i.record.topic),
+        items.map((i) => i.record.partition),
+        items.map((i) => i.record.offset),
+      ],
+    );
+    return new Set(rows.map((r) => r.message_id));
+  }
+
+  private deadLetter(record: ConsumedRecord, code: string, reason: string): OutboxRecord {
+    return {
+      topic: this.options.deadLetterTopic,
+      key: record.key,
+      payload: record.value,
+      headers: {
+        ...record.headers,
+        [DLQ_HEADERS.reason]: reason.slice(0, 4000),
+        [DLQ_HEADERS.code]: code,
+        [DLQ_HEADERS.topic]: record.topic,
+        [DLQ_HEADERS.partition]: String(record.partition),
+        [DLQ_HEADERS.offset]: record.offset,
+        [DLQ_HEADERS.consumer]: this.options.groupId,
+        [DLQ_HEADERS.time]: new Date().toISOString(),
+      },
+    };
+  }
+}

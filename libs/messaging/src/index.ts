@@ -1,0 +1,15 @@
+export * from './config';
+export * from './context';
+export * from './consumer';
+export * from './database';
+export * from './errors';
+export * from './faults';
+export * from './kafka';
+export * from './outbox';
+export * from './relay';
+export * from './retry';
+export * from './runtime';
+export * from './unit-of-work';
+export * from './nest/transport';
+export * from './nest/messaging.module';
+export { MessagingTables1733011200000 } from './migrations/1733011200000-messaging-tables';

@@ -1,0 +1,57 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { MessagingRuntime, type MessagingOptions } from '../runtime';
+import { UnitOfWork } from '../unit-of-work';
+import { OfferEventsTransport } from './transport';
+
+export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
+
+@Injectable()
+export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(@Inject(MessagingRuntime) private readonly runtime: MessagingRuntime) {}
+
+  onApplicationBootstrap(): void {
+    this.runtime.startRelay();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runtime.stopProcessing();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.runtime.close();
+  }
+}
+
+/**
+ * Gives a service its database (DataSource with outbox and inbox), a UnitOfWork for transactions that
+ * emit events, the outbox relay, and the OfferEventsTransport to connect as a microservice:
+ * `app.connectMicroservice({ strategy: app.get(OfferEventsTransport) })`.
+ */
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        { provide: MESSAGING_OPTIONS, useValue: options },
+        { provide: MessagingRuntime, useFactory: (o: MessagingOptions) => MessagingRuntime.create(o), inject: [MESSAGING_OPTIONS] },
+        { provide: DataSource, useFactory: (r: MessagingRuntime) => r.dataSource, inject: [MessagingRuntime] },
+        { provide: UnitOfWork, useFactory: (r: MessagingRuntime) => r.unitOfWork, inject: [MessagingRuntime] },
+        { provide: OfferEventsTransport, useFactory: (r: MessagingRuntime) => new OfferEventsTransport(r), inject: [MessagingRuntime] },
+        MessagingLifecycle,
+      ],
+      exports: [MessagingRuntime, DataSource, UnitOfWork, OfferEventsTransport],
+    };
+  }
+}

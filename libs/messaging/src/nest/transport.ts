@@ -1,0 +1,58 @@
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { lastValueFrom } from 'rxjs';
+import type { OfferEvent } from '@mkt/events';
+import type { EventContext } from '../context';
+import type { InboxConsumer, InboxConsumerOptions } from '../consumer';
+import type { MessagingRuntime } from '../runtime';
+
+/**
+ * Nest transport strategy for the offer-event log. Handlers are ordinary `@EventPattern('<EventType>')`
+ * methods taking `@Payload() event` and `@Ctx() context: EventContext`; underneath, messages are consumed
+ * in batches through the inbox (see InboxConsumer), which the stock Kafka transport cannot do.
+ */
+export class OfferEventsTransport extends Server implements CustomTransportStrategy {
+  private consumer?: InboxConsumer;
+
+  constructor(
+    private readonly runtime: MessagingRuntime,
+    private readonly overrides: Partial<InboxConsumerOptions> = {},
+  ) {
+    super();
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    const handlers = this.messageHandlers;
+    this.consumer = this.runtime.createConsumer(
+      {
+        handles: (type) => handlers.get(type)?.isEventHandler === true,
+        dispatch: async (event: OfferEvent, context: EventContext) => {
+          const handler = handlers.get(event.type);
+          if (!handler) return;
+          // Errors come back through Nest's RPC exception layer; PermanentEventError keeps its payload.
+          await lastValueFrom(this.transformToObservable(await handler(event, context)), { defaultValue: undefined });
+        },
+      },
+      this.overrides,
+    );
+    this.consumer.start().then(
+      () => callback(),
+      (error: unknown) => callback(error),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  on(): void {
+    // no transport-level events to subscribe to
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+
+  get stats() {
+    return this.consumer?.stats;
+  }
+}

@@ -1,0 +1,44 @@
+export interface Backoff {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { initialMs: 200, maxMs: 30_000 };
+
+/** Exponential backoff with jitter, capped. `attempt` starts at 1. */
+export function backoffDelay(attempt: number, backoff: Backoff = DEFAULT_BACKOFF, random: () => number = Math.random): number {
+  const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt - 1, 30));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** A sleep that can be cut short: by new work arriving (a NOTIFY) or by shutdown. */
+export class Waker {
+  private pending: Array<() => void> = [];
+  private woken = false;
+
+  wait(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.pending = self.pending.filter((p) => p !== done);
+        resolve();
+      }
+      this.pending.push(done);
+    });
+  }
+
+  /** Ends the current wait, or the next one if nobody is waiting. */
+  wake(): void {
+    if (this.pending.length === 0) {
+      this.woken = true;
+      return;
+    }
+    for (const done of [...this.pending]) done();
+  }
+}

@@ -1,0 +1,117 @@
+import { Logger } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { databaseSettingsFromEnv, envInt, kafkaSettingsFromEnv, type DatabaseSettings, type KafkaSettings } from './config';
+import { DEFAULT_CONSUMER_OPTIONS, InboxConsumer, type Dispatcher, type InboxConsumerOptions } from './consumer';
+import { openDatabase, type OpenDatabaseOptions } from './database';
+import { createIdempotentProducer, createKafka, ensureMessagingTopics } from './kafka';
+import { DEFAULT_RELAY_OPTIONS, OutboxRelay, type RelayOptions } from './relay';
+import { UnitOfWork } from './unit-of-work';
+
+export interface MessagingOptions {
+  /** Service name: names its database, consumer group and CloudEvents source. */
+  service: string;
+  kafka?: Partial<KafkaSettings>;
+  database?: Partial<DatabaseSettings>;
+  migrations?: OpenDatabaseOptions['migrations'];
+  entities?: OpenDatabaseOptions['entities'];
+  consumer?: Partial<InboxConsumerOptions>;
+  relay?: Partial<RelayOptions>;
+}
+
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything a service needs to take part in the log: its database (with outbox and inbox), the Kafka
+ * client, the idempotent producer and the outbox relay; consumers and job workers register here so that
+ * shutdown stops them in order (consumers and workers, then the relay after draining, then connections).
+ */
+export class MessagingRuntime {
+  private readonly logger = new Logger(MessagingRuntime.name);
+  private readonly processors: Stoppable[] = [];
+  private stopped = false;
+
+  private constructor(
+    readonly options: MessagingOptions,
+    readonly kafkaSettings: KafkaSettings,
+    readonly kafka: Kafka,
+    readonly producer: Producer,
+    readonly dataSource: DataSource,
+    readonly unitOfWork: UnitOfWork,
+    readonly relay: OutboxRelay,
+  ) {}
+
+  static async create(options: MessagingOptions): Promise<MessagingRuntime> {
+    const kafkaSettings = { ...kafkaSettingsFromEnv(options.service), ...options.kafka };
+    const databaseSettings = { ...databaseSettingsFromEnv(options.service), ...options.database };
+    const kafka = createKafka(kafkaSettings);
+    await ensureMessagingTopics(kafka, kafkaSettings);
+    const dataSource = await openDatabase({
+      ...databaseSettings,
+      migrations: options.migrations,
+      entities: options.entities,
+      applicationName: `marketplace-${options.service}`,
+    });
+    const producer = createIdempotentProducer(kafka);
+    await producer.connect();
+    const relayOptions: RelayOptions = {
+      batchSize: envInt('RELAY_BATCH_SIZE', DEFAULT_RELAY_OPTIONS.batchSize, { min: 1 }),
+      pollIntervalMs: envInt('RELAY_POLL_INTERVAL_MS', DEFAULT_RELAY_OPTIONS.pollIntervalMs, { min: 10 }),
+      retainPublishedMs: envInt('OUTBOX_RETAIN_PUBLISHED_MS', DEFAULT_RELAY_OPTIONS.retainPublishedMs, { min: 0 }),
+      ...options.relay,
+    };
+    const relay = new OutboxRelay(dataSource, producer, relayOptions);
+    const unitOfWork = new UnitOfWork(dataSource, kafkaSettings.offerEventsTopic);
+    return new MessagingRuntime(options, kafkaSettings, kafka, producer, dataSource, unitOfWork, relay);
+  }
+
+  get source(): string {
+    return `/marketplace/${this.options.service}`;
+  }
+
+  consumerOptions(overrides: Partial<InboxConsumerOptions> = {}): InboxConsumerOptions {
+    return {
+      ...DEFAULT_CONSUMER_OPTIONS,
+      partitionsConsumedConcurrently: envInt('CONSUMER_CONCURRENCY', DEFAULT_CONSUMER_OPTIONS.partitionsConsumedConcurrently, { min: 1 }),
+      maxMessagesPerTransaction: envInt('CONSUMER_MAX_BATCH', DEFAULT_CONSUMER_OPTIONS.maxMessagesPerTransaction, { min: 1 }),
+      groupId: `marketplace-${this.options.service}`,
+      topics: [this.kafkaSettings.offerEventsTopic],
+      source: this.source,
+      outboxTopic: this.kafkaSettings.offerEventsTopic,
+      deadLetterTopic: this.kafkaSettings.deadLetterTopic,
+      ...this.options.consumer,
+      ...overrides,
+    };
+  }
+
+  createConsumer(dispatcher: Dispatcher, overrides: Partial<InboxConsumerOptions> = {}): InboxConsumer {
+    const consumer = new InboxConsumer(this.kafka, this.dataSource, dispatcher, this.consumerOptions(overrides));
+    this.processors.push(consumer);
+    return consumer;
+  }
+
+  /** Job workers and other loops that must stop before the relay does. */
+  register(processor: Stoppable): void {
+    this.processors.push(processor);
+  }
+
+  startRelay(): void {
+    this.relay.start();
+  }
+
+  /** Stops consuming and working, then publishes what is left in the outbox. */
+  async stopProcessing(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all(this.processors.map((p) => p.stop().catch((e) => this.logger.error(`stop failed: ${(e as Error).message}`))));
+    await this.relay.stop();
+  }
+
+  async close(): Promise<void> {
+    await this.stopProcessing();
+    await this.producer.disconnect().catch(() => undefined);
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
