@@ -12,4 +12,6 @@ export * from './runtime';
 export * from './unit-of-work';
 export * from './nest/transport';
 export * from './nest/messaging.module';
+export * from './nest/bootstrap';
+export * from './nest/health.controller';
 export { MessagingTables1733011200000 } from './migrations/1733011200000-messaging-tables';

@@ -76,6 +76,7 @@ export class MessagingRuntime {
       ...DEFAULT_CONSUMER_OPTIONS,
       partitionsConsumedConcurrently: envInt('CONSUMER_CONCURRENCY', DEFAULT_CONSUMER_OPTIONS.partitionsConsumedConcurrently, { min: 1 }),
       maxMessagesPerTransaction: envInt('CONSUMER_MAX_BATCH', DEFAULT_CONSUMER_OPTIONS.maxMessagesPerTransaction, { min: 1 }),
+      sessionTimeoutMs: envInt('CONSUMER_SESSION_TIMEOUT_MS', DEFAULT_CONSUMER_OPTIONS.sessionTimeoutMs, { min: 6_000 }),
       groupId: `marketplace-${this.options.service}`,
       topics: [this.kafkaSettings.offerEventsTopic],
       source: this.source,

@@ -11,6 +11,7 @@ import {
 import { DataSource } from 'typeorm';
 import { MessagingRuntime, type MessagingOptions } from '../runtime';
 import { UnitOfWork } from '../unit-of-work';
+import { HealthController } from './health.controller';
 import { OfferEventsTransport } from './transport';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -43,6 +44,7 @@ export class MessagingModule {
   static forRoot(options: MessagingOptions): DynamicModule {
     return {
       module: MessagingModule,
+      controllers: [HealthController],
       providers: [
         { provide: MESSAGING_OPTIONS, useValue: options },
         { provide: MessagingRuntime, useFactory: (o: MessagingOptions) => MessagingRuntime.create(o), inject: [MESSAGING_OPTIONS] },

@@ -1,0 +1,176 @@
+import {
+  CE_HEADERS,
+  createOfferEvent,
+  decodeEvent,
+  encodeEvent,
+  OfferEventDefinitions,
+  offerSubject,
+  STRUCTURED_CONTENT_TYPE,
+  TYPE_PREFIX,
+  upcast,
+  type OfferEventOf,
+  type WireMessage,
+} from '../src';
+
+const fixedClock = { source: '/marketplace/test', now: () => new Date('2026-12-01T10:00:00.000Z'), newId: () => 'evt-1' };
+const meta = { subject: offerSubject('contoso', 'web-server'), attempt: 2, correlationId: 'corr-1', causationId: 'cmd-1' };
+
+function submitted(): OfferEventOf<'OfferSubmitted'> {
+  return createOfferEvent(
+    'OfferSubmitted',
+    {
+      publisherId: 'contoso',
+      offerId: 'web-server',
+      notificationEmails: ['ops@contoso.com'],
+      language: 'it',
+      submittedBy: 'alice',
+      offer: { title: 'Web server', plans: [{ id: 'standard', imageVersions: [{ version: '1.0.0', osDiskUrl: 'https://x/os.vhd' }] }] },
+    },
+    meta,
+    fixedClock,
+  );
+}
+
+function wire(message: WireMessage, patch: { headers?: Record<string, string | undefined>; value?: string | null }): WireMessage {
+  const headers = { ...message.headers };
+  for (const [k, v] of Object.entries(patch.headers ?? {})) {
+    if (v === undefined) delete headers[k];
+    else headers[k] = v;
+  }
+  return { key: message.key, value: patch.value === undefined ? message.value : patch.value, headers };
+}
+
+describe('event codec (CloudEvents binary mode)', () => {
+  it('given an event, when encoded, then the envelope is in ce_ headers, the data in the value and the offer id in the key', () => {
+    const message = encodeEvent(submitted());
+    expect(message.key).toBe('contoso/web-server');
+    expect(message.headers).toMatchObject({
+      ce_specversion: '1.0',
+      ce_id: 'evt-1',
+      ce_type: `${TYPE_PREFIX}OfferSubmitted`,
+      ce_source: '/marketplace/test',
+      ce_time: '2026-12-01T10:00:00.000Z',
+      ce_subject: 'contoso/web-server',
+      ce_schemaversion: '2',
+      ce_attempt: '2',
+      ce_correlationid: 'corr-1',
+      ce_causationid: 'cmd-1',
+      'content-type': 'application/json',
+    });
+    expect(JSON.parse(String(message.value))).toEqual(submitted().data);
+  });
+
+  it('given an encoded event, when decoded, then the same event comes back', () => {
+    const decoded = decodeEvent(encodeEvent(submitted()));
+    expect(decoded).toEqual({ ok: true, event: submitted() });
+  });
+
+  it('given a structured-mode CloudEvent, when decoded, then it is read like a binary-mode one', () => {
+    const event = submitted();
+    const structured = {
+      specversion: '1.0',
+      id: event.id,
+      type: `${TYPE_PREFIX}OfferSubmitted`,
+      source: event.source,
+      time: event.time,
+      subject: event.subject,
+      schemaversion: 2,
+      attempt: 2,
+      correlationid: 'corr-1',
+      causationid: 'cmd-1',
+      data: event.data,
+    };
+    const decoded = decodeEvent({ key: event.subject, value: JSON.stringify(structured), headers: { 'content-type': STRUCTURED_CONTENT_TYPE } });
+    expect(decoded).toEqual({ ok: true, event });
+  });
+
+  it('given a value that is not JSON, then the error is not-json with the reason', () => {
+    const decoded = decodeEvent(wire(encodeEvent(submitted()), { value: '{"broken' }));
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) {
+      expect(decoded.error.code).toBe('not-json');
+      expect(decoded.error.reason).toMatch(/value is not JSON/);
+      expect(decoded.error.eventId).toBe('evt-1');
+    }
+  });
+
+  it('given an unknown type, then the error is unknown-type naming it', () => {
+    const decoded = decodeEvent(wire(encodeEvent(submitted()), { headers: { ce_type: 'marketplace.offer.OfferExploded' } }));
+    expect(decoded).toMatchObject({ ok: false, error: { code: 'unknown-type', reason: 'unknown event type "marketplace.offer.OfferExploded"' } });
+  });
+
+  it('given missing attributes, then the error lists every missing one', () => {
+    const decoded = decodeEvent(wire(encodeEvent(submitted()), { headers: { ce_id: undefined, ce_subject: undefined } }));
+    expect(decoded).toMatchObject({ ok: false, error: { code: 'missing-attribute', reason: 'missing CloudEvents attribute(s): id, subject' } });
+  });
+
+  it('given an attempt that is not a positive integer, then the error is invalid-attribute', () => {
+    const decoded = decodeEvent(wire(encodeEvent(submitted()), { headers: { ce_attempt: 'zero' } }));
+    expect(decoded).toMatchObject({ ok: false, error: { code: 'invalid-attribute' } });
+  });
+
+  it('given data that fails its schema, then the error is schema-invalid with every violation and its path', () => {
+    const bad = { ...submitted().data, notificationEmails: [], offer: { plans: [{ id: 42 }] } };
+    const decoded = decodeEvent(wire(encodeEvent(submitted()), { value: JSON.stringify(bad) }));
+    expect(decoded.ok).toBe(false);
+    if (!decoded.ok) {
+      expect(decoded.error.code).toBe('schema-invalid');
+      expect(decoded.error.details.join('\n')).toMatch(/notificationEmails/);
+      expect(decoded.error.details.join('\n')).toMatch(/offer\.plans\.0\.id/);
+    }
+  });
+
+  it('given data that is an array, then the error is schema-invalid', () => {
+    const decoded = decodeEvent(wire(encodeEvent(submitted()), { value: '[]' }));
+    expect(decoded).toMatchObject({ ok: false, error: { code: 'schema-invalid' } });
+  });
+
+  it('given a schema version newer than known, then the error is unsupported-version', () => {
+    const decoded = decodeEvent(wire(encodeEvent(submitted()), { headers: { [CE_HEADERS.schemaVersion]: '3' } }));
+    expect(decoded).toMatchObject({ ok: false, error: { code: 'unsupported-version' } });
+  });
+
+  it('never throws, whatever the bytes', () => {
+    const samples: WireMessage[] = [
+      { key: null, value: null, headers: {} },
+      { key: null, value: Buffer.from([0xff, 0xfe, 0x00]), headers: {} },
+      { key: null, value: 'null', headers: { 'content-type': STRUCTURED_CONTENT_TYPE } },
+      { key: null, value: '"text"', headers: { ...encodeEvent(submitted()).headers } },
+    ];
+    for (const sample of samples) expect(decodeEvent(sample).ok).toBe(false);
+  });
+});
+
+describe('upcasting OfferSubmitted v1 -> v2', () => {
+  const v1 = {
+    publisherId: 'contoso',
+    offerId: 'web-server',
+    // v1 had the Cloud Partner Portal's comma-separated string and no language
+    notificationEmails: 'ops@contoso.com, dev@contoso.com;',
+    submittedBy: 'alice',
+    offer: { title: 'Web server' },
+  };
+
+  it('given v1 data, when upcast, then the e-mails become a list and the language defaults to English', () => {
+    expect(upcast(OfferEventDefinitions.OfferSubmitted, 1, v1)).toEqual({
+      ok: true,
+      data: { ...v1, notificationEmails: ['ops@contoso.com', 'dev@contoso.com'], language: 'en' },
+    });
+  });
+
+  it('given a v1 message on the wire, when decoded, then the consumer receives a valid v2 event', () => {
+    const message = encodeEvent(submitted());
+    const decoded = decodeEvent(wire(message, { headers: { ce_schemaversion: '1' }, value: JSON.stringify(v1) }));
+    expect(decoded.ok).toBe(true);
+    if (decoded.ok && decoded.event.type === 'OfferSubmitted') {
+      expect(decoded.event.schemaVersion).toBe(2);
+      expect(decoded.event.data.notificationEmails).toEqual(['ops@contoso.com', 'dev@contoso.com']);
+      expect(decoded.event.data.language).toBe('en');
+    }
+  });
+
+  it('given a message without a schema version, then it is read as v1', () => {
+    const decoded = decodeEvent(wire(encodeEvent(submitted()), { headers: { ce_schemaversion: undefined }, value: JSON.stringify(v1) }));
+    expect(decoded).toMatchObject({ ok: true, event: { schemaVersion: 2, data: { language: 'en' } } });
+  });
+});

@@ -1,0 +1,53 @@
+import { ConsoleLogger, Logger, type INestApplication, type LogLevel, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { envBool, envInt, envString } from '../config';
+import { OfferEventsTransport } from './transport';
+
+export interface ServiceBootstrapOptions {
+  /** Service name for logs. */
+  name: string;
+  /** HTTP port (health, metrics, and the API where there is one); 0 picks a free one. */
+  port: number;
+  /** Consume the offer-event log (false for a service that only writes). */
+  consume?: boolean;
+  /** Called before listening: routes, pipes, OpenAPI. */
+  configure?: (app: NestFastifyApplication) => void | Promise<void>;
+  bodyLimit?: number;
+}
+
+function logLevels(): LogLevel[] {
+  const order: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+  const level = envString('LOG_LEVEL', 'log') as LogLevel;
+  const index = order.indexOf(level);
+  return order.slice(0, index < 0 ? 4 : index + 1);
+}
+
+/**
+ * Starts a service the one way every service starts: Fastify HTTP app, the offer-event transport
+ * connected as a microservice, graceful shutdown on SIGTERM/SIGINT (finish the batch, commit, drain
+ * the outbox, disconnect), JSON logs when LOG_FORMAT=json.
+ */
+export async function bootstrapService(module: Type<unknown>, options: ServiceBootstrapOptions): Promise<NestFastifyApplication> {
+  const logger = new ConsoleLogger(options.name, { json: envString('LOG_FORMAT', 'text') === 'json', logLevels: logLevels() });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1024 * 1024, trustProxy: envBool('TRUST_PROXY', false) }),
+    { logger, bufferLogs: true },
+  );
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  if (options.consume !== false) {
+    app.connectMicroservice({ strategy: app.get(OfferEventsTransport) }, { inheritAppConfig: true });
+  }
+  await options.configure?.(app);
+  await app.startAllMicroservices();
+  await app.listen(options.port, envString('HOST', '127.0.0.1'));
+  new Logger(options.name).log(`${options.name} ready on ${await app.getUrl()}`);
+  return app;
+}
+
+export function servicePort(fallback: number): number {
+  return envInt('PORT', fallback, { min: 0 });
+}
+
+export type { INestApplication };

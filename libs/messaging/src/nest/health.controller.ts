@@ -1,0 +1,28 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { MessagingRuntime } from '../runtime';
+import { OfferEventsTransport } from './transport';
+
+/** Liveness and what the messaging layer has done, for operators and probes. */
+@Controller()
+export class HealthController {
+  constructor(
+    @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
+    @Inject(OfferEventsTransport) private readonly transport: OfferEventsTransport,
+  ) {}
+
+  @Get('health')
+  async health() {
+    const database = await this.runtime.dataSource
+      .query('SELECT 1')
+      .then(() => 'up')
+      .catch(() => 'down');
+    const pending = await this.runtime.relay.pendingCount().catch(() => null);
+    return {
+      status: database === 'up' ? 'ok' : 'degraded',
+      service: this.runtime.options.service,
+      database,
+      outbox: { pending, ...this.runtime.relay.stats },
+      consumer: this.transport.stats ?? null,
+    };
+  }
+}
