@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { Envelope } from '@mkt/events';
 import { appendToOutbox, eventRecord, type OutboxRecord } from './outbox';
+import { queryRows } from './sql';
 
 /**
  * One database transaction of a service. State changes go through `query`/`manager`; events go through
@@ -9,6 +10,7 @@ import { appendToOutbox, eventRecord, type OutboxRecord } from './outbox';
  */
 export interface Tx {
   readonly manager: EntityManager;
+  /** Rows of the statement (also for UPDATE/DELETE ... RETURNING). */
   query<T = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<T[]>;
   /** Queues events for the outbox (written just before commit, in this transaction). */
   emit(...events: Envelope[]): void;
@@ -27,7 +29,7 @@ export class TransactionScope implements Tx {
   }
 
   query<T = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<T[]> {
-    return this.runner.query(sql, parameters) as Promise<T[]>;
+    return queryRows<T>(this.runner, sql, parameters);
   }
 
   emit(...events: Envelope[]): void {

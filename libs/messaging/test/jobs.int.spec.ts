@@ -1,0 +1,152 @@
+import { createOfferEvent } from '@mkt/events';
+import { TestDatabase, TestTopics, waitFor } from '@mkt/testing';
+import { cancelJobs, enqueueJob, JobsAndAttempts1733011300000, JobWorker, MessagingRuntime, type JobWorkerOptions } from '../src';
+
+let runtime: MessagingRuntime;
+let db: TestDatabase;
+const topics = new TestTopics();
+const workers: JobWorker<unknown, Record<string, unknown>>[] = [];
+
+beforeAll(async () => {
+  db = await new TestDatabase('jobs').create();
+  const topic = await topics.create('jobs');
+  runtime = await MessagingRuntime.create({
+    service: 'jobs-test',
+    kafka: { offerEventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 1 },
+    database: { url: db.serverUrl, database: db.name, poolSize: 10 },
+    migrations: [JobsAndAttempts1733011300000],
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await runtime.close();
+  await db.drop();
+  await topics.cleanup();
+});
+
+function worker(kind: string, handler: ConstructorParameters<typeof JobWorker>[2], options: Partial<JobWorkerOptions> = {}) {
+  const w = new JobWorker(runtime.dataSource, runtime.unitOfWork, handler, {
+    kind,
+    concurrency: 4,
+    leaseMs: 600,
+    pollIntervalMs: 50,
+    maxTries: 3,
+    backoff: { initialMs: 20, maxMs: 50 },
+    ...options,
+  });
+  workers.push(w);
+  w.start();
+  return w;
+}
+
+function wentLive(subject: string, attempt: number) {
+  return createOfferEvent('WentLive', { catalogUrl: `https://catalog/${subject}` }, { subject, attempt, correlationId: 'c' }, { source: '/test' });
+}
+
+async function enqueue(kind: string, subject: string, attempt = 1, payload: unknown = {}) {
+  return runtime.unitOfWork.run((tx) => enqueueJob(tx, { kind, subject, attempt, payload }));
+}
+
+async function jobRow(kind: string, subject: string) {
+  const [row] = await runtime.dataSource.query('SELECT state, tries, progress, last_error FROM jobs WHERE kind = $1 AND subject = $2', [kind, subject]);
+  return row as { state: string; tries: number; progress: Record<string, unknown>; last_error: string | null };
+}
+
+async function outboxFor(subject: string): Promise<number> {
+  const [row] = await runtime.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE message_key = $1`, [subject]);
+  return row.n;
+}
+
+test('a job is created once per (kind, offer, attempt), runs once, and its result events are written with it', async () => {
+  expect(await enqueue('once', 'p/a')).toBe(true);
+  expect(await enqueue('once', 'p/a')).toBe(false); // redelivered trigger
+  let runs = 0;
+  worker('once', async ({ job }) => {
+    runs += 1;
+    return { apply: (tx) => tx.emit(wentLive(job.subject, job.attempt)) };
+  });
+  await waitFor('job done', async () => (await jobRow('once', 'p/a')).state === 'done');
+  expect(runs).toBe(1);
+  expect(await outboxFor('p/a')).toBe(1);
+});
+
+test('many jobs shared by two workers: each runs exactly once', async () => {
+  const subjects = Array.from({ length: 60 }, (_, i) => `p/shared-${i}`);
+  for (const s of subjects) await enqueue('shared', s);
+  const runs = new Map<string, number>();
+  const handler = async ({ job }: { job: { subject: string; attempt: number } }) => {
+    runs.set(job.subject, (runs.get(job.subject) ?? 0) + 1);
+    await new Promise((r) => setImmediate(r));
+    return { apply: () => undefined };
+  };
+  worker('shared', handler);
+  worker('shared', handler);
+  await waitFor('all shared jobs done', async () => {
+    const [row] = await runtime.dataSource.query(`SELECT count(*)::int AS n FROM jobs WHERE kind = 'shared' AND state = 'done'`);
+    return row.n === 60;
+  });
+  expect(runs.size).toBe(60);
+  expect([...runs.values()].every((n) => n === 1)).toBe(true);
+});
+
+test('a job canceled while it runs is aborted and applies nothing', async () => {
+  await enqueue('cancel', 'p/c', 1);
+  let started = false;
+  let aborted = false;
+  worker('cancel', async ({ job, signal }) => {
+    started = true;
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+    aborted = signal.aborted;
+    return { apply: (tx) => tx.emit(wentLive(job.subject, job.attempt)) };
+  });
+  await waitFor('job started', () => started);
+  expect(await runtime.unitOfWork.run((tx) => cancelJobs(tx, 'p/c', { beforeAttempt: 2 }))).toBe(1);
+  await waitFor('worker noticed the cancel', () => aborted);
+  expect((await jobRow('cancel', 'p/c')).state).toBe('canceled');
+  expect(await outboxFor('p/c')).toBe(0);
+});
+
+test('a transient failure is retried with backoff, then the job completes', async () => {
+  await enqueue('flaky', 'p/f');
+  let tries = 0;
+  worker('flaky', async () => {
+    tries += 1;
+    if (tries === 1) throw new Error('region API timed out');
+    return { apply: () => undefined };
+  });
+  await waitFor('flaky job done', async () => (await jobRow('flaky', 'p/f')).state === 'done');
+  expect(await jobRow('flaky', 'p/f')).toMatchObject({ tries: 2, last_error: 'region API timed out' });
+});
+
+test('after the last try, onExhausted writes the failure in the same transaction', async () => {
+  await enqueue('doomed', 'p/d');
+  worker(
+    'doomed',
+    async () => {
+      throw new Error('always broken');
+    },
+    { maxTries: 2, onExhausted: (job, error, tx) => tx.emit(createOfferEvent('GoLiveFailed', { code: 'x', reason: error, action: 'retry' }, { subject: job.subject, attempt: job.attempt, correlationId: 'c' }, { source: '/t' })) },
+  );
+  await waitFor('doomed job failed', async () => (await jobRow('doomed', 'p/d')).state === 'failed');
+  expect((await jobRow('doomed', 'p/d')).tries).toBe(2);
+  expect(await outboxFor('p/d')).toBe(1);
+});
+
+test('a job whose worker died is taken over after its lease expires and resumes from its checkpoint', async () => {
+  await enqueue('resume', 'p/r');
+  // what a SIGKILLed worker leaves behind: running, a checkpoint, a lease that will run out
+  await runtime.dataSource.query(
+    `UPDATE jobs SET state = 'running', tries = 1, progress = '{"done": ["eastus", "westus"]}', lease_until = now() + interval '300 milliseconds' WHERE kind = 'resume'`,
+  );
+  const seen: unknown[] = [];
+  worker('resume', async (control) => {
+    seen.push(control.job.progress);
+    await control.checkpoint({ done: ['eastus', 'westus', 'northeurope'] }, (tx) => tx.emit(wentLive('p/r', 1)));
+    return { apply: () => undefined };
+  });
+  await waitFor('resumed job done', async () => (await jobRow('resume', 'p/r')).state === 'done');
+  expect(seen).toEqual([{ done: ['eastus', 'westus'] }]);
+  expect((await jobRow('resume', 'p/r')).progress).toEqual({ done: ['eastus', 'westus', 'northeurope'] });
+  expect(await outboxFor('p/r')).toBe(1);
+});
