@@ -1,2 +1,3 @@
 export * from './helpers';
 export * from './kafka-admin';
+export * from './events';

@@ -153,6 +153,8 @@ export class PreviewReadyV1 {
   @IsString() @MaxLength(TEXT) previewUrl!: string;
   /** Content hash of the rendered product page. */
   @IsString() @MaxLength(200) productPageHash!: string;
+  /** The rendered, sanitised product page (offer-api serves it as the preview, then in the catalog). */
+  @IsString() @MaxLength(500_000) productPageHtml!: string;
   @IsOptional() @ValidateNested() @Type(() => TestLeadResult) testLead?: TestLeadResult;
 }
 

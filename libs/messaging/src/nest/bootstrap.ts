@@ -1,4 +1,4 @@
-import { ConsoleLogger, Logger, type INestApplication, type LogLevel, type Type } from '@nestjs/common';
+import { ConsoleLogger, Logger, type DynamicModule, type INestApplication, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { envBool, envInt, envString } from '../config';
@@ -28,7 +28,7 @@ function logLevels(): LogLevel[] {
  * connected as a microservice, graceful shutdown on SIGTERM/SIGINT (finish the batch, commit, drain
  * the outbox, disconnect), JSON logs when LOG_FORMAT=json.
  */
-export async function bootstrapService(module: Type<unknown>, options: ServiceBootstrapOptions): Promise<NestFastifyApplication> {
+export async function bootstrapService(module: Type<unknown> | DynamicModule, options: ServiceBootstrapOptions): Promise<NestFastifyApplication> {
   const logger = new ConsoleLogger(options.name, { json: envString('LOG_FORMAT', 'text') === 'json', logLevels: logLevels() });
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
