@@ -11,6 +11,20 @@ const swc = {
   sourceMaps: 'inline',
 };
 
+// `jest --selectProjects int services/x` reads `services/x` as a second project name (the option takes
+// several values), which would run every test of the tier; such values are taken as path filters here.
+const selectAt = process.argv.indexOf('--selectProjects');
+const pathFilters = selectAt < 0 ? [] : process.argv.slice(selectAt + 1).filter((a) => !a.startsWith('-') && a.includes('/'));
+
+function tier(name) {
+  const suffix = `*.${name}.spec.ts`;
+  if (pathFilters.length === 0) return [`<rootDir>/**/${suffix}`];
+  return pathFilters.flatMap((f) => {
+    const path = f.replace(/^\.\//, '').replace(/\/$/, '');
+    return [`<rootDir>/${path}/**/${suffix}`, `<rootDir>/${path}${suffix}`, `<rootDir>/${path}`];
+  });
+}
+
 const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
@@ -28,8 +42,8 @@ module.exports = {
   // int and e2e tests wait on real brokers and processes; each wait has its own, tighter, deadline
   testTimeout: 180_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/**/*.unit.spec.ts'] },
-    { ...common, ...withInfrastructure, displayName: 'int', testMatch: ['<rootDir>/**/*.int.spec.ts'] },
-    { ...common, ...withInfrastructure, displayName: 'e2e', testMatch: ['<rootDir>/**/*.e2e.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: tier('unit') },
+    { ...common, ...withInfrastructure, displayName: 'int', testMatch: tier('int') },
+    { ...common, ...withInfrastructure, displayName: 'e2e', testMatch: tier('e2e') },
   ],
 };

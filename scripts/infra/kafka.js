@@ -11,7 +11,7 @@
  * data wiped at every start) for the test suites. Both share the broker jars in .local/kafka/libs.
  */
 const { spawn, spawnSync } = require('node:child_process');
-const crypto = require('node:crypto');
+const { createHash, randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
@@ -41,7 +41,7 @@ function instanceDir(name) {
 
 /** Copies the broker jars out of the Maven cache once per pom version. */
 function ensureLibs() {
-  const stamp = crypto.createHash('sha256').update(fs.readFileSync(POM)).digest('hex');
+  const stamp = createHash('sha256').update(fs.readFileSync(POM)).digest('hex');
   const marker = path.join(LIBS, '.complete');
   if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === stamp) return;
   say('fetching the Kafka broker with Maven (first run downloads ~100 MB into ~/.m2; later runs reuse it)...');
@@ -164,7 +164,7 @@ async function start(name = 'dev', { timeoutMs = 120_000 } = {}) {
   fs.writeFileSync(properties, serverProperties(dir, instance));
   const classpath = `${LIBS}${path.sep}*`;
   if (!fs.existsSync(path.join(dir, 'data', 'meta.properties'))) {
-    const clusterId = crypto.randomBytes(16).toString('base64url');
+    const clusterId = randomBytes(16).toString('base64url');
     const format = spawnSync(java(), ['-cp', classpath, `-Dlog4j.configuration=file:${LOG4J}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], {
       encoding: 'utf8',
     });

@@ -114,8 +114,12 @@ export function decodeEvent(message: WireMessage): DecodeResult {
     }
     attrs = parsed.value as RawAttributes;
   } else {
-    const parsed = parseJson(text);
     const id = headers[CE_HEADERS.id];
+    // A record without the envelope headers is not one of our events, whatever its bytes.
+    if (headers[CE_HEADERS.type] === undefined && id === undefined) {
+      return fail(new EventDecodeError('missing-attribute', 'no CloudEvents headers (ce_id, ce_type): not an event'));
+    }
+    const parsed = parseJson(text);
     if (!parsed.ok) return fail(new EventDecodeError('not-json', `value is not JSON: ${parsed.reason}`, [], id, peekType(headers)));
     attrs = {
       id,

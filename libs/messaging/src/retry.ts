@@ -22,13 +22,12 @@ export class Waker {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.pending = self.pending.filter((p) => p !== done);
+        this.pending = this.pending.filter((p) => p !== done);
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.pending.push(done);
     });
   }

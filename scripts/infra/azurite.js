@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Runs Azurite's Table service (the Azure Storage emulator, from node_modules/.bin/azurite-table) for the
+ * lead tables of the packaging stage, waiting until it answers, and gives the connection string of the
+ * emulator's well-known development account.
+ *
+ *   node scripts/infra/azurite.js start|stop|status [--port 10002] [--in-memory]
+ *
+ * As a module: `start({ port, inMemory })` resolves to `{ connectionString, port, pid, started }`, and
+ * `stop()` stops what `start()` started in this process (tests call it in afterAll). From the CLI the
+ * emulator is detached and remembered in .local/azurite/azurite-<port>.pid so that `stop` finds it.
+ * Data is kept in .local/azurite/data-<port> unless it runs in memory.
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const LOCAL = path.join(ROOT, '.local', 'azurite');
+const BINARY = path.join(ROOT, 'node_modules', '.bin', process.platform === 'win32' ? 'azurite-table.cmd' : 'azurite-table');
+const DEFAULT_PORT = 10002;
+
+/** Azurite's fixed development account (documented by Microsoft; not a secret). */
+const DEV_ACCOUNT = 'devstoreaccount1';
+const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+/** Emulators started by this process, by port. */
+const running = new Map();
+
+function say(message) {
+  process.stderr.write(`[azurite] ${message}\n`);
+}
+
+function connectionString(port) {
+  return [
+    'DefaultEndpointsProtocol=http',
+    `AccountName=${DEV_ACCOUNT}`,
+    `AccountKey=${DEV_ACCOUNT_KEY}`,
+    `TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT}`,
+    '',
+  ].join(';');
+}
+
+function portOpen(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pidFile(port) {
+  return path.join(LOCAL, `azurite-${port}.pid`);
+}
+
+/**
+ * Starts the Table service on 127.0.0.1:<port>; reuses one already listening there. `detached` (the CLI)
+ * leaves it running after this process exits.
+ */
+async function start({ port = DEFAULT_PORT, inMemory = true, detached = false, timeoutMs = 30_000 } = {}) {
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`invalid Azurite port ${port}`);
+  if (await portOpen(port)) {
+    say(`something already listens on 127.0.0.1:${port}; reusing it`);
+    return { connectionString: connectionString(port), port, pid: null, started: false };
+  }
+  if (!fs.existsSync(BINARY)) throw new Error(`${BINARY} not found: run npm install (azurite is a dev dependency)`);
+  fs.mkdirSync(LOCAL, { recursive: true });
+  const args = ['--tableHost', '127.0.0.1', '--tablePort', String(port), '--skipApiVersionCheck', '--loose', '--silent'];
+  if (inMemory) args.push('--inMemoryPersistence');
+  else {
+    const location = path.join(LOCAL, `data-${port}`);
+    fs.mkdirSync(location, { recursive: true });
+    args.push('--location', location);
+  }
+  const log = path.join(LOCAL, `azurite-${port}.log`);
+  const logFd = fs.openSync(log, 'a');
+  const child = spawn(BINARY, args, { cwd: ROOT, detached, stdio: ['ignore', logFd, logFd] });
+  fs.closeSync(logFd);
+  let exit;
+  child.once('exit', (code, signal) => (exit = { code, signal }));
+  if (detached) {
+    child.unref();
+    fs.writeFileSync(pidFile(port), String(child.pid));
+  } else {
+    running.set(port, child);
+  }
+  const began = Date.now();
+  while (Date.now() - began < timeoutMs) {
+    if (exit) {
+      running.delete(port);
+      throw new Error(`azurite-table exited during start-up (${exit.code ?? exit.signal}); see ${log}`);
+    }
+    if (await portOpen(port)) {
+      say(`table service ready on 127.0.0.1:${port} in ${((Date.now() - began) / 1000).toFixed(1)} s (pid ${child.pid})`);
+      return { connectionString: connectionString(port), port, pid: child.pid, started: true };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGTERM');
+  running.delete(port);
+  throw new Error(`azurite-table did not listen on ${port} within ${timeoutMs / 1000} s; see ${log}`);
+}
+
+async function waitForExit(pid, timeoutMs) {
+  const began = Date.now();
+  while (alive(pid) && Date.now() - began < timeoutMs) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/**
+ * Stops the emulator(s) this process started (all, or the one on `port`); with `port` and no such child,
+ * the detached one recorded in the pid file (the CLI's `stop`).
+ */
+async function stop({ port, timeoutMs = 10_000 } = {}) {
+  const ports = port === undefined ? [...running.keys()] : [port];
+  let stopped = 0;
+  for (const p of ports) {
+    const child = running.get(p);
+    running.delete(p);
+    let pid = child?.pid;
+    if (!pid) {
+      try {
+        pid = Number(fs.readFileSync(pidFile(p), 'utf8'));
+      } catch {
+        pid = undefined;
+      }
+    }
+    fs.rmSync(pidFile(p), { force: true });
+    if (!pid || !alive(pid)) continue;
+    process.kill(pid, 'SIGTERM');
+    await waitForExit(pid, timeoutMs);
+    stopped += 1;
+  }
+  if (port !== undefined && stopped === 0) say(`no emulator of ours on port ${port}`);
+  return stopped > 0;
+}
+
+async function status({ port = DEFAULT_PORT } = {}) {
+  let pid = null;
+  try {
+    const recorded = Number(fs.readFileSync(pidFile(port), 'utf8'));
+    if (alive(recorded)) pid = recorded;
+  } catch {
+    // not started by the CLI
+  }
+  return { port, pid, listening: await portOpen(port), connectionString: connectionString(port) };
+}
+
+module.exports = { start, stop, status, connectionString, portOpen, DEFAULT_PORT, DEV_ACCOUNT };
+
+if (require.main === module) {
+  const [command = 'status', ...rest] = process.argv.slice(2);
+  const flag = rest.indexOf('--port');
+  const port = flag >= 0 ? Number(rest[flag + 1]) : DEFAULT_PORT;
+  const inMemory = rest.includes('--in-memory');
+  const commands = {
+    start: () => start({ port, inMemory, detached: true }).then((r) => console.log(r.connectionString)),
+    stop: () => stop({ port }),
+    status: () => status({ port }).then((s) => console.log(JSON.stringify(s))),
+  };
+  if (!commands[command]) {
+    console.error('usage: node scripts/infra/azurite.js start|stop|status [--port 10002] [--in-memory]');
+    process.exit(2);
+  }
+  commands[command]().catch((error) => {
+    console.error(`[azurite] ${error.message}`);
+    process.exit(1);
+  });
+}
