@@ -36,7 +36,7 @@ export interface InboxConsumerOptions {
 }
 
 export const DEFAULT_CONSUMER_OPTIONS = {
-  partitionsConsumedConcurrently: 3,
+  partitionsConsumedConcurrently: 6,
   maxMessagesPerTransaction: 500,
   backoff: DEFAULT_BACKOFF,
   fromBeginning: true,
