@@ -54,6 +54,7 @@ export class Stack {
       KAFKA_BROKERS: testBrokers().join(','),
       DATABASE_URL: testDatabaseUrl(),
       DATABASE_NAME: this.databaseOf(name),
+      CONSUMER_GROUP: `${this.run}-${name}`,
       OFFER_EVENTS_TOPIC: this.topic,
       DEAD_LETTER_TOPIC: this.deadLetterTopic,
       PORT: '0',

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { databaseSettingsFromEnv, envInt, kafkaSettingsFromEnv, type DatabaseSettings, type KafkaSettings } from './config';
+import { databaseSettingsFromEnv, envInt, envString, kafkaSettingsFromEnv, type DatabaseSettings, type KafkaSettings } from './config';
 import { DEFAULT_CONSUMER_OPTIONS, InboxConsumer, type Dispatcher, type InboxConsumerOptions } from './consumer';
 import { openDatabase, type OpenDatabaseOptions } from './database';
 import { createIdempotentProducer, createKafka, ensureMessagingTopics } from './kafka';
@@ -77,7 +77,7 @@ export class MessagingRuntime {
       partitionsConsumedConcurrently: envInt('CONSUMER_CONCURRENCY', DEFAULT_CONSUMER_OPTIONS.partitionsConsumedConcurrently, { min: 1 }),
       maxMessagesPerTransaction: envInt('CONSUMER_MAX_BATCH', DEFAULT_CONSUMER_OPTIONS.maxMessagesPerTransaction, { min: 1 }),
       sessionTimeoutMs: envInt('CONSUMER_SESSION_TIMEOUT_MS', DEFAULT_CONSUMER_OPTIONS.sessionTimeoutMs, { min: 6_000 }),
-      groupId: `marketplace-${this.options.service}`,
+      groupId: envString('CONSUMER_GROUP', `marketplace-${this.options.service}`),
       topics: [this.kafkaSettings.offerEventsTopic],
       source: this.source,
       outboxTopic: this.kafkaSettings.offerEventsTopic,

@@ -1,0 +1,189 @@
+// Runs the whole system on this machine, without Docker:
+//   node scripts/stack.mjs up     (what `npm start` does after building)
+//   node scripts/stack.mjs down   (stops what a previous `up` left running)
+// Brings up the Kafka broker (from Maven Central, KRaft, 127.0.0.1:9092), checks PostgreSQL, starts the
+// mail catcher (maildev, web UI on :1080) and the Azure Table emulator (Azurite, :10002), then every
+// service in services/*/dist/main.js, each its own process. Ctrl-C stops everything cleanly.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const local = join(root, '.local');
+const logs = join(local, 'logs');
+const pids = join(local, 'stack');
+
+const SERVICES = [
+  { name: 'offer-api', port: 3000 },
+  { name: 'validation', port: 3101 },
+  { name: 'certification', port: 3102 },
+  { name: 'provisioning', port: 3103 },
+  { name: 'packaging', port: 3104 },
+  { name: 'notification', port: 3105 },
+];
+
+const MAIL = { smtpPort: Number(process.env.MAILDEV_SMTP_PORT ?? 1025), webPort: Number(process.env.MAILDEV_WEB_PORT ?? 1080) };
+const AZURITE_PORT = Number(process.env.AZURITE_TABLE_PORT ?? 10002);
+
+function say(message) {
+  process.stdout.write(`[stack] ${message}\n`);
+}
+
+function optional(path) {
+  const full = join(root, path);
+  return existsSync(full) ? require(full) : undefined;
+}
+
+async function checkPostgres(url) {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: url });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${url} (${error.message}). Start it (on Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set DATABASE_URL.`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function startService({ name, port }, env) {
+  const main = join(root, 'services', name, 'dist', 'main.js');
+  mkdirSync(logs, { recursive: true });
+  const log = createWriteStream(join(logs, `${name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, ['--enable-source-maps', main], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = `[${name}]`.padEnd(16);
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (chunk) => {
+      log.write(chunk);
+      for (const line of chunk.toString().split('\n')) if (line.trim()) process.stdout.write(`${prefix} ${line}\n`);
+    });
+  }
+  mkdirSync(pids, { recursive: true });
+  writeFileSync(join(pids, `${name}.pid`), String(child.pid));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 90 s; see ${join(logs, `${name}.log`)}`)), 90_000);
+    child.stdout.on('data', (chunk) => {
+      if (/ready on http/.test(chunk.toString())) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited during start-up (${code ?? signal}); see ${join(logs, `${name}.log`)}`));
+    });
+  });
+}
+
+function stopChild(child, name, timeoutMs = 20_000) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => {
+      say(`${name} did not stop within ${timeoutMs / 1000} s; killing it`);
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      rmSync(join(pids, `${name}.pid`), { force: true });
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function up() {
+  const kafka = require(join(root, 'scripts/infra/kafka.js'));
+  const maildev = optional('scripts/infra/maildev.js');
+  const azurite = optional('scripts/infra/azurite.js');
+  const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const brokers = process.env.KAFKA_BROKERS ?? (await kafka.start('dev')).brokers;
+  await checkPostgres(databaseUrl);
+  say(`PostgreSQL reachable at ${databaseUrl.replace(/\/\/[^@]*@/, '//')} (one database per service, created on first start)`);
+  if (maildev && !process.env.SMTP_HOST) await maildev.start(MAIL);
+  let azuriteConnection;
+  if (azurite) azuriteConnection = (await azurite.start({ port: AZURITE_PORT, inMemory: false }))?.connectionString;
+
+  const env = {
+    KAFKA_BROKERS: brokers,
+    DATABASE_URL: databaseUrl,
+    // local development: publishers' URLs may point at this machine (test VHDs, lead endpoints)
+    DEVELOPMENT: 'true',
+    SMTP_HOST: process.env.SMTP_HOST ?? '127.0.0.1',
+    SMTP_PORT: process.env.SMTP_PORT ?? String(MAIL.smtpPort),
+    OFFER_API_PUBLIC_URL: process.env.OFFER_API_PUBLIC_URL ?? 'http://127.0.0.1:3000',
+    NOTIFICATION_STATUS_BASE_URL: process.env.NOTIFICATION_STATUS_BASE_URL ?? 'http://127.0.0.1:3000',
+  };
+  const present = SERVICES.filter((s) => existsSync(join(root, 'services', s.name, 'dist', 'main.js')));
+  const missing = SERVICES.filter((s) => !present.includes(s)).map((s) => s.name);
+  if (missing.length) say(`not built yet, skipped: ${missing.join(', ')}`);
+  const children = [];
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping services (finishing batches, draining outboxes)...');
+    await Promise.all(children.map(({ child, name }) => stopChild(child, name)));
+    if (azurite) await azurite.stop().catch(() => undefined);
+    if (maildev && !process.env.SMTP_HOST) await maildev.stop().catch(() => undefined);
+    if (!process.env.KAFKA_BROKERS) await kafka.stop('dev');
+    say('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  for (const service of present) {
+    const child = await startService(service, env);
+    children.push({ child, name: service.name });
+    child.once('exit', (code, signal) => {
+      if (!stopping) say(`${service.name} exited (${code ?? signal}); see ${join(logs, `${service.name}.log`)}`);
+    });
+  }
+  say('');
+  say('the publishing pipeline is running:');
+  say(`  Kafka broker        ${brokers} (topic offer.events; data in .local/kafka-dev)`);
+  for (const s of present) say(`  ${s.name.padEnd(18)}  http://127.0.0.1:${s.port}${s.name === 'offer-api' ? '  (API docs: /api/docs)' : '  (/health)'}`);
+  if (maildev && !process.env.SMTP_HOST) say(`  mail catcher        http://127.0.0.1:${MAIL.webPort}  (every e-mail sent)`);
+  if (azuriteConnection) say(`  Azure Table emulator 127.0.0.1:${AZURITE_PORT}`);
+  say('  a publisher token:  node scripts/token.js --publisher contoso');
+  say('Ctrl-C stops everything.');
+}
+
+async function down() {
+  const kafka = require(join(root, 'scripts/infra/kafka.js'));
+  for (const { name } of SERVICES) {
+    const file = join(pids, `${name}.pid`);
+    if (!existsSync(file)) continue;
+    const pid = Number(readFileSync(file, 'utf8'));
+    try {
+      process.kill(pid, 'SIGTERM');
+      say(`stopped ${name} (pid ${pid})`);
+    } catch {
+      // already gone
+    }
+    rmSync(file, { force: true });
+  }
+  await optional('scripts/infra/azurite.js')?.stop().catch(() => undefined);
+  await optional('scripts/infra/maildev.js')?.stop().catch(() => undefined);
+  await kafka.stop('dev');
+}
+
+const command = process.argv[2] ?? 'up';
+const commands = { up, down };
+if (!commands[command]) {
+  console.error('usage: node scripts/stack.mjs up|down');
+  process.exit(2);
+}
+commands[command]().catch((error) => {
+  console.error(`[stack] ${error.message}`);
+  process.exit(1);
+});

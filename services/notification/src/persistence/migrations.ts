@@ -1,0 +1,57 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * `notification_attempts`: per offer, the attempt this service is at and whom to write to (from its
+ * OfferSubmitted). `mails`: one row per (event, recipient), written by the consumer and sent by the mail
+ * worker; it is both the outbox of e-mails (pending/sending) and the sent log (sent/failed).
+ */
+export class NotificationTables1733200000000 implements MigrationInterface {
+  name = 'NotificationTables1733200000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      CREATE TABLE notification_attempts (
+        subject                  text        PRIMARY KEY,
+        attempt                  integer     NOT NULL,
+        publisher_id             text        NOT NULL,
+        offer_id                 text        NOT NULL,
+        recipients               jsonb       NOT NULL,
+        language                 text        NOT NULL,
+        offer_title              text        NOT NULL,
+        preview_subscription_ids jsonb       NOT NULL,
+        updated_at               timestamptz NOT NULL DEFAULT now()
+      )`);
+    await runner.query(`
+      CREATE TABLE mails (
+        id              bigserial   PRIMARY KEY,
+        event_id        text        NOT NULL,
+        recipient       text        NOT NULL,
+        event_type      text        NOT NULL,
+        subject         text        NOT NULL,
+        attempt         integer     NOT NULL,
+        correlation_id  text        NOT NULL,
+        language        text        NOT NULL,
+        message_id      text        NOT NULL UNIQUE,
+        mail_subject    text        NOT NULL,
+        html            text        NOT NULL,
+        text            text        NOT NULL,
+        state           text        NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+        tries           integer     NOT NULL DEFAULT 0,
+        run_after       timestamptz NOT NULL DEFAULT now(),
+        lease_until     timestamptz,
+        last_error      text,
+        smtp_response   text,
+        created_at      timestamptz NOT NULL DEFAULT now(),
+        updated_at      timestamptz NOT NULL DEFAULT now(),
+        finished_at     timestamptz,
+        UNIQUE (event_id, recipient)
+      )`);
+    await runner.query(`CREATE INDEX mails_due ON mails (run_after) WHERE state IN ('pending', 'sending')`);
+    await runner.query(`CREATE INDEX mails_subject ON mails (subject)`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query('DROP TABLE mails');
+    await runner.query('DROP TABLE notification_attempts');
+  }
+}

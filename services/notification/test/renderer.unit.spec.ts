@@ -1,0 +1,106 @@
+import { MAIL_TEMPLATES, type MailModel, type MailTemplate, type MailValues } from '../src/domain';
+import { loadTemplateSources, MailRenderer, type TemplateSources } from '../src/mail/renderer';
+import { failedChecks, failedRegions, problems, stageFailure } from './fixtures';
+
+const HOSTILE_TITLE = '<script>alert("x")</script> & <b>Co</b>';
+
+const base: MailValues = {
+  offerTitle: HOSTILE_TITLE,
+  publisherId: 'contoso',
+  offerId: 'vm-1',
+  attempt: 2,
+  statusUrl: 'https://portal.test/publishers/contoso/offers/vm-1/status',
+  eventTime: '2024-05-01T10:00:00Z',
+};
+
+function model(template: MailTemplate, language: string, values: Partial<MailValues> = {}): MailModel {
+  return { template, language, aboutEventType: 'OfferSubmitted', values: { ...base, ...values } };
+}
+
+/** A minimal language folder where every part shows the title. */
+function tinySources(overrides: Record<string, string> = {}): TemplateSources {
+  const files: Record<string, string> = {};
+  for (const template of MAIL_TEMPLATES) {
+    files[`${template}.subject`] = `${template}: {{offerTitle}}`;
+    files[`${template}.html`] = `<p>{{offerTitle}}</p>`;
+    files[`${template}.text`] = `{{offerTitle}}`;
+  }
+  return { en: { strings: { locale: 'en', steps: {} }, files: { ...files, ...overrides } } };
+}
+
+describe('rendering rules', () => {
+  test('HTML escapes publisher text; the plain-text part and the subject show it as written', () => {
+    const mail = new MailRenderer(tinySources()).render(model('live', 'en'));
+    expect(mail.html).toBe('<p>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;Co&lt;/b&gt;</p>');
+    expect(mail.text).toBe(`${HOSTILE_TITLE}\n`);
+    expect(mail.subject).toBe(`live: ${HOSTILE_TITLE}`);
+  });
+
+  test('a subject is one line, whatever the title holds', () => {
+    const mail = new MailRenderer(tinySources()).render(model('live', 'en', { offerTitle: 'A\r\nBcc: eve@x.test\tB' }));
+    expect(mail.subject).toBe('live: A Bcc: eve@x.test B');
+  });
+
+  test('a template with {{{ }}} (unescaped output) is refused at start-up', () => {
+    expect(() => new MailRenderer(tinySources({ 'live.html': '<p>{{{offerTitle}}}</p>' }))).toThrow(/live\.html\.hbs uses \{\{\{ \}\}\}/);
+  });
+
+  test('a language folder missing a template is refused at start-up, naming the file', () => {
+    const sources = tinySources();
+    delete sources.en.files['canceled.text'];
+    expect(() => new MailRenderer(sources)).toThrow('templates/en/canceled.text.hbs is missing');
+  });
+
+  test('a language without templates is written in English', () => {
+    expect(new MailRenderer(tinySources()).render(model('canceled', 'fr')).subject).toBe(`canceled: ${HOSTILE_TITLE}`);
+  });
+});
+
+describe('the shipped templates (src/templates)', () => {
+  const renderer = new MailRenderer(loadTemplateSources());
+
+  test('exist for English, Brazilian Portuguese and Italian', () => {
+    expect(renderer.languages.sort()).toEqual(['en', 'it', 'pt-BR']);
+  });
+
+  const failures: Array<[string, Partial<MailValues>, string[]]> = [
+    ['field problems', { failure: { stepId: 'validate-prerequisites', stepNumber: 1, problems } }, problems.flatMap((p) => [p.path, p.code, p.message])],
+    [
+      'failed checks',
+      { failure: { stepId: 'certification', stepNumber: 2, failedChecks, checksRun: 9 } },
+      failedChecks.flatMap((c) => [c.planId, c.imageVersion, c.disk, c.check, c.message]),
+    ],
+    ['failed regions', { failure: { stepId: 'provisioning', stepNumber: 3, failedRegions, regionsReplicated: 40 } }, failedRegions.flatMap((r) => [r.region, r.reason])],
+    ['a stage failure', { failure: { stepId: 'packaging', stepNumber: 4, stageFailure } }, [stageFailure.code, stageFailure.reason, stageFailure.action]],
+  ];
+
+  describe.each(['en', 'pt-BR', 'it'])('%s', (language) => {
+    test.each(failures)('a failure with %s shows every reason in both parts', (_, values, reasons) => {
+      const mail = renderer.render(model('failed', language, values));
+      for (const reason of reasons) {
+        expect(mail.text).toContain(reason);
+        expect(mail.html).toContain(reason);
+      }
+    });
+
+    test.each(MAIL_TEMPLATES)('%s: complete, escaped, with the status link in both parts', (template) => {
+      const mail = renderer.render(
+        model(template, language, {
+          submittedBy: 'alice@contoso.test',
+          failure: { stepId: 'certification', stepNumber: 2, failedChecks, checksRun: 9 },
+          preview: { previewUrl: 'https://api.test/preview', subscriptionIds: ['sub-1'], goLiveUrl: 'https://portal.test/golive', cancelUrl: 'https://portal.test/cancel' },
+          catalogUrl: 'https://catalog.test/contoso.vm-1',
+          canceledBy: 'bob@contoso.test',
+        }),
+      );
+      expect(mail.subject).toContain(HOSTILE_TITLE);
+      expect(mail.html).not.toContain('<script>');
+      expect(mail.html).toContain('&lt;script&gt;');
+      expect(mail.html).toContain(`<html lang="${language}">`);
+      expect(mail.html).toContain(`href="${base.statusUrl}"`);
+      expect(mail.text).toContain(base.statusUrl);
+      expect(mail.text).toContain(HOSTILE_TITLE);
+      for (const part of [mail.subject, mail.html, mail.text]) expect(part).not.toMatch(/\{\{|\}\}|undefined|\[object/);
+    });
+  });
+});
