@@ -10,7 +10,7 @@
  * As a module: `start({ port, inMemory })` resolves to `{ connectionString, port, pid, started }`, and
  * `stop()` stops what `start()` started in this process (tests call it in afterAll). From the CLI the
  * emulator is detached and remembered in .local/azurite/azurite-<port>.pid so that `stop` finds it.
- * Data is kept in .local/azurite/data-<port> unless it runs in memory.
+ * Data is kept in .local/azurite/data-<port> unless it runs in memory; output goes to .local/azurite/azurite.log.
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -25,6 +25,16 @@ const DEFAULT_PORT = 10002;
 /** Azurite's fixed development account (documented by Microsoft; not a secret). */
 const DEV_ACCOUNT = 'devstoreaccount1';
 const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+const SUPERVISOR = `
+const { spawn } = require('node:child_process');
+const [binary, ...args] = process.argv.slice(1);
+const emulator = spawn(binary, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+const end = () => { emulator.kill('SIGTERM'); setTimeout(() => emulator.kill('SIGKILL'), 5000).unref(); };
+process.stdin.on('end', end).on('close', end).on('error', end).resume();
+process.on('SIGTERM', end).on('SIGINT', end);
+emulator.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+`;
 
 /** Emulators started by this process, by port. */
 const running = new Map();
@@ -91,18 +101,20 @@ async function start({ port = DEFAULT_PORT, inMemory = true, detached = false, t
     fs.mkdirSync(location, { recursive: true });
     args.push('--location', location);
   }
-  const log = path.join(LOCAL, `azurite-${port}.log`);
+  const log = path.join(LOCAL, 'azurite.log');
   const logFd = fs.openSync(log, 'a');
-  const child = spawn(BINARY, args, { cwd: ROOT, detached, stdio: ['ignore', logFd, logFd] });
+  // Not detached: a small supervisor ends the emulator when our end of its stdin closes, so a test run
+  // that dies without calling stop() leaves nothing behind.
+  const child = detached
+    ? spawn(BINARY, args, { cwd: ROOT, detached: true, stdio: ['ignore', logFd, logFd] })
+    : spawn(process.execPath, ['-e', SUPERVISOR, BINARY, ...args], { cwd: ROOT, stdio: ['pipe', logFd, logFd] });
   fs.closeSync(logFd);
   let exit;
   child.once('exit', (code, signal) => (exit = { code, signal }));
-  if (detached) {
-    child.unref();
-    fs.writeFileSync(pidFile(port), String(child.pid));
-  } else {
-    running.set(port, child);
-  }
+  if (detached) child.unref();
+  else running.set(port, child);
+  // a persistent (development) emulator can be stopped from another process, e.g. `npm run stack down`
+  if (detached || !inMemory) fs.writeFileSync(pidFile(port), String(child.pid));
   const began = Date.now();
   while (Date.now() - began < timeoutMs) {
     if (exit) {
@@ -126,12 +138,24 @@ async function waitForExit(pid, timeoutMs) {
   if (alive(pid)) process.kill(pid, 'SIGKILL');
 }
 
+function recordedPorts() {
+  try {
+    return fs
+      .readdirSync(LOCAL)
+      .map((name) => /^azurite-(\d+)\.pid$/.exec(name)?.[1])
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
 /**
- * Stops the emulator(s) this process started (all, or the one on `port`); with `port` and no such child,
- * the detached one recorded in the pid file (the CLI's `stop`).
+ * Stops the emulator(s) this process started (all, or the one on `port`). When it started none, the
+ * persistent ones recorded in pid files (the CLI's and the development stack's) are stopped instead.
  */
 async function stop({ port, timeoutMs = 10_000 } = {}) {
-  const ports = port === undefined ? [...running.keys()] : [port];
+  const ports = port !== undefined ? [port] : running.size ? [...running.keys()] : recordedPorts();
   let stopped = 0;
   for (const p of ports) {
     const child = running.get(p);
