@@ -37,6 +37,8 @@ export class SafeHttpError extends Error {
   constructor(
     readonly code: SafeHttpErrorCode,
     message: string,
+    /** The system error code behind a `network` error (ECONNREFUSED, ECONNRESET, CERT_HAS_EXPIRED...). */
+    readonly errno?: string,
   ) {
     super(message);
   }
@@ -149,7 +151,7 @@ function once(url: URL, options: Required<Pick<SafeRequestOptions, 'timeoutMs' |
       if (error instanceof SafeHttpError) return reject(error);
       if (error.name === 'AbortError') return reject(new SafeHttpError('aborted', 'request aborted'));
       if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') return reject(new SafeHttpError('dns-failed', `${url.hostname} could not be resolved`));
-      reject(new SafeHttpError('network', `${url.host}: ${error.message}`));
+      reject(new SafeHttpError('network', `${url.host}: ${error.message}`, error.code));
     });
     request.on('close', () => clearTimeout(timer));
     request.end(options.body);

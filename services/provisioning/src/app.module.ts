@@ -1,0 +1,18 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MessagingModule } from '@mkt/messaging';
+import { PROVISIONING_CONFIG, type ProvisioningConfig } from './config';
+import { OfferEventsHandler } from './handlers/offer-events.handler';
+import { ReplicationWorker } from './handlers/replication.worker';
+import { PROVISIONING_MIGRATIONS } from './persistence/migrations';
+
+@Module({})
+export class AppModule {
+  static register(config: ProvisioningConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [MessagingModule.forRoot({ service: 'provisioning', migrations: PROVISIONING_MIGRATIONS, ...config.messaging })],
+      controllers: [OfferEventsHandler],
+      providers: [{ provide: PROVISIONING_CONFIG, useValue: config }, ReplicationWorker],
+    };
+  }
+}

@@ -1,0 +1,116 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { fromDraft, type EventMetadata, type OfferEventDraft } from '@mkt/events';
+import { crashPoint, JobWorker, lockAttempt, MessagingRuntime, saveAttempt, type Job, type JobControl, type JobResult, type Tx } from '@mkt/messaging';
+import { abortableDelay, SimulatedReplicationBackend } from '../adapters/simulated-backend';
+import { PROVISIONING_CONFIG, type ProvisioningConfig } from '../config';
+import { decideOnReplicated } from '../domain/attempts';
+import {
+  abandonedOutcome,
+  initialProgress,
+  recordRegion,
+  regionsToDo,
+  replicateRegion,
+  replicateRegions,
+  replicationOutcome,
+  replicationStarted,
+  type ReplicationBackend,
+  type ReplicationProgress,
+} from '../domain/replication';
+import { REPLICATE_JOB, type ReplicateJobPayload, type ReplicateJobProgress } from './jobs';
+
+function progressOf(job: Job<ReplicateJobPayload, ReplicateJobProgress>): ReplicationProgress {
+  const saved = job.progress as Partial<ReplicationProgress>;
+  return { ...initialProgress(), ...saved, finished: saved.finished ?? [] };
+}
+
+/**
+ * Runs the replication jobs: replicates region by region (bounded concurrency, retries in the domain),
+ * checkpointing each finished region together with the events due at that point, so that a job
+ * resumed after a crash neither redoes a finished region nor emits an event twice.
+ */
+@Injectable()
+export class ReplicationWorker implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ReplicationWorker.name);
+  private readonly backend: ReplicationBackend;
+  private worker?: JobWorker<ReplicateJobPayload, ReplicateJobProgress>;
+
+  constructor(
+    @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
+    @Inject(PROVISIONING_CONFIG) private readonly config: ProvisioningConfig,
+  ) {
+    this.backend = config.backend ?? new SimulatedReplicationBackend(config.simulation);
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker = JobWorker.create<ReplicateJobPayload, ReplicateJobProgress>(
+      this.runtime,
+      {
+        kind: REPLICATE_JOB,
+        ...this.config.jobs,
+        onExhausted: (job, error, tx) => this.giveUp(job as unknown as Job<ReplicateJobPayload, ReplicateJobProgress>, error, tx),
+      },
+      (control) => this.replicate(control),
+    );
+    this.worker.start();
+  }
+
+  /** Jobs completed, canceled, retried and failed by this process. */
+  get stats() {
+    return this.worker?.stats;
+  }
+
+  private metadata(job: Job<ReplicateJobPayload, ReplicateJobProgress>): EventMetadata {
+    return { subject: job.subject, attempt: job.attempt, correlationId: job.payload.correlationId, causationId: job.payload.causationId };
+  }
+
+  private emitter(job: Job<ReplicateJobPayload, ReplicateJobProgress>, draft: OfferEventDraft) {
+    return (tx: Tx) => tx.emit(fromDraft(draft, this.metadata(job), { source: this.runtime.source }));
+  }
+
+  private async replicate(control: JobControl<ReplicateJobPayload, ReplicateJobProgress>): Promise<JobResult> {
+    const { job } = control;
+    const { images, regions } = job.payload;
+    const settings = this.config.replication;
+    let progress = progressOf(job);
+
+    if (!progress.started) {
+      const started = { ...progress, started: true };
+      await control.checkpoint(started, this.emitter(job, replicationStarted(images, regions)));
+      progress = started;
+    } else {
+      this.logger.log(`resuming ${job.subject}#${job.attempt}: ${progress.finished.length} of ${regions.length} regions already finished`);
+    }
+
+    await replicateRegions({
+      regions: regionsToDo(regions, progress),
+      concurrency: settings.concurrency,
+      signal: control.signal,
+      replicate: (region, signal) => replicateRegion(images, region, this.backend, settings.retry, signal, abortableDelay),
+      onResult: async (result) => {
+        const step = recordRegion(progress, result, regions.length, settings.progressEvery);
+        await control.checkpoint(step.progress, step.event ? this.emitter(job, step.event) : undefined);
+        progress = step.progress;
+        crashPoint('provisioning.afterRegionCheckpoint');
+      },
+    });
+
+    return this.completion(job, replicationOutcome(regions, progress));
+  }
+
+  private completion(job: Job<ReplicateJobPayload, ReplicateJobProgress>, outcome: OfferEventDraft): JobResult {
+    return {
+      apply: async (tx) => {
+        const decision = decideOnReplicated(await lockAttempt(tx, job.subject), job.attempt, outcome);
+        if (decision.kind === 'ignore') return;
+        await saveAttempt(tx, job.subject, decision.record);
+        this.emitter(job, decision.event)(tx);
+      },
+    };
+  }
+
+  /** The job kept failing for a reason of its own (not a region): the stage fails, naming the unfinished regions. */
+  private async giveUp(job: Job<ReplicateJobPayload, ReplicateJobProgress>, error: string, tx: Tx): Promise<void> {
+    const outcome = abandonedOutcome(job.payload.regions, progressOf(job), `replication stopped: ${error}`);
+    await this.completion(job, outcome).apply(tx);
+  }
+}

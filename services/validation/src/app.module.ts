@@ -1,0 +1,18 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MessagingModule } from '@mkt/messaging';
+import { VALIDATION_CONFIG, type ValidationConfig } from './config';
+import { OfferEventsHandler } from './handlers/offer-events.handler';
+import { ValidationWorker } from './handlers/validation.worker';
+import { VALIDATION_MIGRATIONS } from './persistence/migrations';
+
+@Module({})
+export class AppModule {
+  static register(config: ValidationConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [MessagingModule.forRoot({ service: 'validation', migrations: VALIDATION_MIGRATIONS, ...config.messaging })],
+      controllers: [OfferEventsHandler],
+      providers: [{ provide: VALIDATION_CONFIG, useValue: config }, ValidationWorker],
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { envInt, servicePort, type MessagingOptions } from '@mkt/messaging';
+
+export interface JobSettings {
+  /** Validation jobs run at the same time by one process. */
+  concurrency: number;
+  /** A job of a crashed process is taken over after this long. */
+  leaseMs: number;
+  pollIntervalMs: number;
+  /** Transient failures (database) retried this many times. */
+  maxTries: number;
+}
+
+export interface ValidationConfig {
+  port: number;
+  /** Simulated duration of the stage: the job runs this long after the offer was submitted. */
+  validationDurationMs: number;
+  jobs: JobSettings;
+  /** Overrides of the messaging settings read from the environment (tests point these at their own topic and database). */
+  messaging?: Pick<MessagingOptions, 'kafka' | 'database' | 'consumer' | 'relay'>;
+}
+
+export const VALIDATION_CONFIG = Symbol('VALIDATION_CONFIG');
+
+export function validationConfigFromEnv(): ValidationConfig {
+  return {
+    port: servicePort(3101),
+    validationDurationMs: envInt('VALIDATION_DURATION_MS', 1000, { min: 0 }),
+    jobs: {
+      concurrency: envInt('JOB_CONCURRENCY', 8, { min: 1 }),
+      leaseMs: envInt('JOB_LEASE_MS', 30_000, { min: 300 }),
+      pollIntervalMs: envInt('JOB_POLL_INTERVAL_MS', 1000, { min: 10 }),
+      maxTries: envInt('JOB_MAX_TRIES', 5, { min: 1 }),
+    },
+  };
+}
