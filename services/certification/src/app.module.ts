@@ -1,0 +1,25 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { JobsAndAttempts1733011300000, MessagingModule } from '@mkt/messaging';
+import { SERVICE_NAME, type CertificationConfig } from './config';
+import { CertificationWorker } from './handlers/certification.worker';
+import { OfferEventsController } from './handlers/offer-events.controller';
+import { CERTIFICATION_CONFIG } from './handlers/tokens';
+import { CertificationTables1733200000000 } from './persistence/1733200000000-certification-tables';
+
+@Module({})
+export class AppModule {
+  static register(config: CertificationConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        MessagingModule.forRoot({
+          service: SERVICE_NAME,
+          migrations: [JobsAndAttempts1733011300000, CertificationTables1733200000000],
+          ...config.messaging,
+        }),
+      ],
+      controllers: [OfferEventsController],
+      providers: [{ provide: CERTIFICATION_CONFIG, useValue: config }, CertificationWorker],
+    };
+  }
+}
