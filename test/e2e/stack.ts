@@ -71,8 +71,8 @@ export class Stack {
     const env = this.envOf(name, extra);
     const child = startProcess(main, env, name);
     this.databases.add(env.DATABASE_NAME);
-    const line = await child.waitForOutput(/ready on (http:\/\/\S+)/, { timeoutMs: 90_000 });
-    const url = /ready on (http:\/\/\S+)/.exec(line)![1];
+    const line = await child.waitForOutput(/ready on (http:\/\/[^\s"]+)/, { timeoutMs: 90_000 });
+    const url = /ready on (http:\/\/[^\s"]+)/.exec(line)![1];
     const service = { name, process: child, url, env };
     this.services.set(name, service);
     return service;

@@ -27,7 +27,7 @@ export interface CertificationConfig {
 
 export function certificationConfigFromEnv(): CertificationConfig {
   const development = envBool('DEVELOPMENT', false);
-  const groupId = process.env.CERTIFICATION_CONSUMER_GROUP;
+  const groupId = process.env.CONSUMER_GROUP;
   return {
     port: envInt('PORT', 3102, { min: 0 }),
     durationMs: envInt('CERTIFICATION_DURATION_MS', 3_000, { min: 0 }),

@@ -1,6 +1,6 @@
 import { certificationConfigFromEnv } from '../src/config';
 
-const NAMES = ['DEVELOPMENT', 'CERTIFICATION_ALLOW_PRIVATE_NETWORK', 'CERTIFICATION_DURATION_MS', 'CERTIFICATION_SAS_MIN_DAYS', 'JOB_LEASE_MS', 'CERTIFICATION_CONSUMER_GROUP', 'PORT'];
+const NAMES = ['DEVELOPMENT', 'CERTIFICATION_ALLOW_PRIVATE_NETWORK', 'CERTIFICATION_DURATION_MS', 'CERTIFICATION_SAS_MIN_DAYS', 'JOB_LEASE_MS', 'CONSUMER_GROUP', 'PORT'];
 const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
 
 afterEach(() => {
@@ -27,7 +27,7 @@ test('given DEVELOPMENT=true, then private network is allowed unless the certifi
 });
 
 test('given overrides, then they are used; given nonsense, then startup fails with the variable name', () => {
-  expect(withEnv({ CERTIFICATION_DURATION_MS: '0', JOB_LEASE_MS: '1500', CERTIFICATION_CONSUMER_GROUP: 'g1' })).toMatchObject({
+  expect(withEnv({ CERTIFICATION_DURATION_MS: '0', JOB_LEASE_MS: '1500', CONSUMER_GROUP: 'g1' })).toMatchObject({
     durationMs: 0,
     jobLeaseMs: 1500,
     messaging: { consumer: { groupId: 'g1' } },

@@ -25,7 +25,7 @@ beforeAll(async () => {
     OFFER_EVENTS_PARTITIONS: '3',
     DATABASE_URL: db.serverUrl,
     DATABASE_NAME: db.name,
-    CERTIFICATION_CONSUMER_GROUP: uniqueId('certification-crash-'),
+    CONSUMER_GROUP: uniqueId('certification-crash-'),
     PORT: '0',
     DEVELOPMENT: 'true',
     CERTIFICATION_DURATION_MS: '0',

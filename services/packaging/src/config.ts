@@ -42,12 +42,12 @@ export const PACKAGING_SERVICE = 'packaging';
  *   PACKAGING_RETRY_BACKOFF_MS       1000    first retry delay of a job
  *   PACKAGING_CONCURRENCY            8       jobs of each kind run at once by one instance
  *   PACKAGING_JOB_POLL_INTERVAL_MS   1000    how often workers look for due jobs
- *   PACKAGING_CONSUMER_GROUP         marketplace-packaging  Kafka consumer group (and inbox name)
+ *   CONSUMER_GROUP                   marketplace-packaging  Kafka consumer group (and inbox name)
  *   JOB_LEASE_MS                     30000   lease of a running job; a dead instance's job is resumed after it
  * plus the messaging settings of libs/messaging (KAFKA_BROKERS, OFFER_EVENTS_TOPIC, DATABASE_URL, ...).
  */
 export function packagingConfigFromEnv(): PackagingConfig {
-  const consumerGroup = envString('PACKAGING_CONSUMER_GROUP', `marketplace-${PACKAGING_SERVICE}`);
+  const consumerGroup = envString('CONSUMER_GROUP', `marketplace-${PACKAGING_SERVICE}`);
   return {
     port: servicePort(3104),
     durations: {

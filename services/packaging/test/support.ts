@@ -151,7 +151,7 @@ export async function startPackaging(setup: ServiceSetup): Promise<ChildHandle> 
       DATABASE_NAME: setup.db.name,
       OFFER_EVENTS_TOPIC: setup.topic,
       DEAD_LETTER_TOPIC: setup.deadLetterTopic,
-      PACKAGING_CONSUMER_GROUP: setup.group,
+      CONSUMER_GROUP: setup.group,
       PORT: '0',
       PACKAGING_DURATION_MS: '0',
       GO_LIVE_DELAY_MS: '0',

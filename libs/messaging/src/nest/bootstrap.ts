@@ -42,7 +42,11 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
   await options.configure?.(app);
   await app.startAllMicroservices();
   await app.listen(options.port, envString('HOST', '127.0.0.1'));
-  new Logger(options.name).log(`${options.name} ready on ${await app.getUrl()}`);
+  // Always printed, whatever LOG_LEVEL: scripts and tests wait for this line.
+  const ready = `${options.name} ready on ${await app.getUrl()}`;
+  if (envString('LOG_FORMAT', 'text') === 'json') process.stdout.write(`${JSON.stringify({ level: 'log', context: options.name, message: ready })}\n`);
+  else new Logger(options.name).log(ready);
+  if (!logLevels().includes('log')) process.stdout.write(`${ready}\n`);
   return app;
 }
 
