@@ -69,7 +69,9 @@ export class Stack {
     const main = join(REPO_ROOT, 'services', name, 'dist', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
     const env = this.envOf(name, extra);
-    const child = startProcess(main, env, name);
+    // PROFILE_SERVICES=validation,certification writes a CPU profile of those processes to .local/profiles
+    const profile = (process.env.PROFILE_SERVICES ?? '').split(',').includes(name);
+    const child = startProcess(main, env, name, profile ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_ROOT, '.local', 'profiles', name)}`] : []);
     this.databases.add(env.DATABASE_NAME);
     const line = await child.waitForOutput(/ready on (http:\/\/[^\s"]+)/, { timeoutMs: 90_000 });
     const url = /ready on (http:\/\/[^\s"]+)/.exec(line)![1];

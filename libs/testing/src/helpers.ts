@@ -184,9 +184,9 @@ export interface ChildHandle {
  * Runs a TypeScript file (through @swc-node/register) or a built .js file as its own process, capturing
  * its output for assertions and failure messages.
  */
-export function startProcess(file: string, env: Record<string, string | undefined>, label = file.split('/').pop() ?? file): ChildHandle {
+export function startProcess(file: string, env: Record<string, string | undefined>, label = file.split('/').pop() ?? file, nodeArgs: string[] = []): ChildHandle {
   const args = file.endsWith('.ts') ? ['-r', '@swc-node/register', file] : [file];
-  const child = spawn(process.execPath, ['--enable-source-maps', ...args], {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, SWC_NODE_PROJECT: join(REPO_ROOT, 'tsconfig.json'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -19,6 +19,8 @@ export interface ReplicationSettings {
   retry: RetryPolicy;
   /** An ImageReplicationProgressed every this many finished regions. */
   progressEvery: number;
+  /** Finished regions are also checkpointed when the last checkpoint is this old. */
+  checkpointIntervalMs: number;
 }
 
 export interface ProvisioningConfig {
@@ -75,6 +77,7 @@ export function provisioningConfigFromEnv(): ProvisioningConfig {
         maxBackoffMs: envInt('PROVISIONING_RETRY_BACKOFF_MAX_MS', 10_000, { min: 0 }),
       },
       progressEvery: envInt('PROVISIONING_PROGRESS_EVERY', 10, { min: 1 }),
+      checkpointIntervalMs: envInt('PROVISIONING_CHECKPOINT_INTERVAL_MS', 2_000, { min: 0 }),
     },
     simulation: {
       latencyMs: envInt('PROVISIONING_LATENCY_MS', 100, { min: 0 }),

@@ -72,6 +72,7 @@ export class ReplicationWorker implements OnApplicationBootstrap {
     const { images, regions } = job.payload;
     const settings = this.config.replication;
     let progress = progressOf(job);
+    let lastCheckpoint = Date.now();
 
     if (!progress.started) {
       const started = { ...progress, started: true };
@@ -88,9 +89,14 @@ export class ReplicationWorker implements OnApplicationBootstrap {
       replicate: (region, signal) => replicateRegion(images, region, this.backend, settings.retry, signal, abortableDelay),
       onResult: async (result) => {
         const step = recordRegion(progress, result, regions.length, settings.progressEvery);
-        await control.checkpoint(step.progress, step.event ? this.emitter(job, step.event) : undefined);
         progress = step.progress;
-        crashPoint('provisioning.afterRegionCheckpoint');
+        // Persist when an event is due (it must be written exactly once, with the progress that
+        // caused it) or when the last checkpoint is old; a crash redoes at most the regions since.
+        if (step.event || Date.now() - lastCheckpoint >= settings.checkpointIntervalMs) {
+          await control.checkpoint(step.progress, step.event ? this.emitter(job, step.event) : undefined);
+          lastCheckpoint = Date.now();
+          crashPoint('provisioning.afterRegionCheckpoint');
+        }
       },
     });
 

@@ -1,0 +1,394 @@
+import { PUBLISHING_STEPS, type OfferEvent, type OfferEventOf, type PublishingStepId } from '@mkt/events';
+
+/**
+ * The status view of one offer, in the shape of the Cloud Partner Portal API (api-version 2017-10-31),
+ * and `evolve`, the pure function that folds the offer's events into it. Time comes from the events,
+ * never from a clock, so that a replay from offset 0 gives exactly the same view.
+ */
+
+export const OFFER_STATUSES = ['neverPublished', 'notStarted', 'running', 'waitingForPublisherReview', 'succeeded', 'canceled', 'failed'] as const;
+export type OfferStatus = (typeof OFFER_STATUSES)[number];
+
+export const STEP_STATUSES = ['notStarted', 'inProgress', 'waitingForPublisherReview', 'complete', 'blocked', 'canceled'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export type MessageLevel = 'info' | 'warning' | 'error';
+
+export interface StepMessage {
+  level: MessageLevel;
+  text: string;
+  timestamp: string;
+  /** Machine-readable code, e.g. the validation rule or the certification check. */
+  code?: string;
+  /** Path into the offer for per-field validation messages. */
+  field?: string;
+}
+
+export interface StepView {
+  id: PublishingStepId;
+  stepName: string;
+  description: string;
+  status: StepStatus;
+  estimatedTimeFrame: string;
+  startTime: string | null;
+  endTime: string | null;
+  progressPercentage: number;
+  messages: StepMessage[];
+}
+
+export interface NotificationRecord {
+  aboutEventId: string;
+  aboutEventType: string;
+  status: 'sent' | 'failed';
+  recipients: string[];
+  subject: string | null;
+  reason: string | null;
+  timestamp: string;
+}
+
+export interface AttemptSummary {
+  attempt: number;
+  status: OfferStatus;
+  submittedTime: string;
+  endTime: string | null;
+}
+
+export interface LiveVersion {
+  attempt: number;
+  catalogUrl: string;
+  title: string | null;
+  summary: string | null;
+  time: string;
+}
+
+export interface StatusView {
+  publisherId: string;
+  offerId: string;
+  /** The attempt the view shows; 0 before the first OfferSubmitted. */
+  attempt: number;
+  status: OfferStatus;
+  correlationId: string | null;
+  submittedBy: string | null;
+  submittedTime: string | null;
+  notificationEmails: string[];
+  language: string;
+  /** From the submitted snapshot of the current attempt: who may see the preview, and the catalog text. */
+  previewSubscriptionIds: string[];
+  title: string | null;
+  summary: string | null;
+  /** Set when PreviewReady of the current attempt has been seen. */
+  preview: { attempt: number; url: string; productPageHash: string } | null;
+  /** The version in the public catalog; stays while later attempts run. */
+  live: LiveVersion | null;
+  steps: StepView[];
+  notifications: NotificationRecord[];
+  /** The offer's attempts, oldest first (bounded). */
+  attempts: AttemptSummary[];
+  lastEventTime: string | null;
+}
+
+/** Bounds so that one offer's view stays small whatever the stages report. */
+export const VIEW_LIMITS = { messagesPerStep: 200, notifications: 100, attempts: 50 } as const;
+
+const FINAL_STATUSES: ReadonlySet<OfferStatus> = new Set(['succeeded', 'failed', 'canceled']);
+
+export function isFinal(status: OfferStatus): boolean {
+  return FINAL_STATUSES.has(status);
+}
+
+function freshSteps(): StepView[] {
+  return PUBLISHING_STEPS.map((step) => ({
+    id: step.id,
+    stepName: step.stepName,
+    description: step.description,
+    status: 'notStarted',
+    estimatedTimeFrame: step.estimatedTimeFrame,
+    startTime: null,
+    endTime: null,
+    progressPercentage: 0,
+    messages: [],
+  }));
+}
+
+export function initialStatusView(publisherId: string, offerId: string): StatusView {
+  return {
+    publisherId,
+    offerId,
+    attempt: 0,
+    status: 'neverPublished',
+    correlationId: null,
+    submittedBy: null,
+    submittedTime: null,
+    notificationEmails: [],
+    language: 'en',
+    previewSubscriptionIds: [],
+    title: null,
+    summary: null,
+    preview: null,
+    live: null,
+    steps: freshSteps(),
+    notifications: [],
+    attempts: [],
+    lastEventTime: null,
+  };
+}
+
+/** The step the attempt is at: the first one that is neither done nor untouched. */
+export function currentStep(view: StatusView): StepView | undefined {
+  return (
+    view.steps.find((s) => s.status === 'inProgress' || s.status === 'waitingForPublisherReview' || s.status === 'blocked' || s.status === 'canceled') ??
+    undefined
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small immutable helpers
+
+type StepPatch = Partial<Omit<StepView, 'messages' | 'id'>> & { add?: StepMessage[]; replaceCode?: string };
+
+function patchStep(view: StatusView, id: PublishingStepId, patch: StepPatch): StatusView {
+  const { add = [], replaceCode, ...fields } = patch;
+  return {
+    ...view,
+    steps: view.steps.map((step) => {
+      if (step.id !== id) return step;
+      const kept = replaceCode ? step.messages.filter((m) => m.code !== replaceCode) : step.messages;
+      return { ...step, ...fields, messages: boundMessages([...kept, ...add]) };
+    }),
+  };
+}
+
+function boundMessages(messages: StepMessage[]): StepMessage[] {
+  if (messages.length <= VIEW_LIMITS.messagesPerStep) return messages;
+  const kept = messages.slice(0, VIEW_LIMITS.messagesPerStep - 1);
+  const last = messages[messages.length - 1];
+  const omitted = messages.length - kept.length;
+  return [...kept, { level: 'warning', text: `${omitted} more message(s) not shown; see the event history for all of them.`, timestamp: last.timestamp, code: 'truncated' }];
+}
+
+function start(view: StatusView, id: PublishingStepId, time: string, add: StepMessage[] = []): StatusView {
+  const step = view.steps.find((s) => s.id === id);
+  return patchStep(view, id, { status: 'inProgress', startTime: step?.startTime ?? time, endTime: null, add });
+}
+
+function complete(view: StatusView, id: PublishingStepId, time: string, add: StepMessage[] = []): StatusView {
+  const step = view.steps.find((s) => s.id === id);
+  return patchStep(view, id, { status: 'complete', startTime: step?.startTime ?? time, endTime: time, progressPercentage: 100, add });
+}
+
+function block(view: StatusView, id: PublishingStepId, time: string, add: StepMessage[]): StatusView {
+  const step = view.steps.find((s) => s.id === id);
+  return withStatus(patchStep(view, id, { status: 'blocked', startTime: step?.startTime ?? time, endTime: time, add }), 'failed', time);
+}
+
+function withStatus(view: StatusView, status: OfferStatus, time: string): StatusView {
+  const attempts = view.attempts.map((a) => (a.attempt === view.attempt ? { ...a, status, endTime: isFinal(status) ? time : null } : a));
+  return { ...view, status, attempts };
+}
+
+function info(text: string, timestamp: string, code?: string): StepMessage {
+  return code ? { level: 'info', text, timestamp, code } : { level: 'info', text, timestamp };
+}
+
+function failureMessages(failure: { code: string; reason: string; action: string }, timestamp: string): StepMessage[] {
+  return [
+    { level: 'error', text: failure.reason, timestamp, code: failure.code },
+    { level: 'info', text: `What to do: ${failure.action}`, timestamp, code: 'next-action' },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// evolve
+
+/**
+ * The view after `event`. Returns the same object when the event changes nothing: events of an older
+ * attempt, of an attempt that is over, or a repeated submission of the current attempt.
+ */
+export function evolve(view: StatusView, event: OfferEvent): StatusView {
+  if (event.type === 'OfferSubmitted') return event.attempt > view.attempt ? submitted(view, event) : view;
+  if (view.attempt === 0 || event.attempt !== view.attempt) return view;
+  const time = event.time;
+  const next = ((): StatusView => {
+    switch (event.type) {
+      case 'NotificationSent':
+      case 'NotificationFailed':
+        return notified(view, event);
+      default:
+        break;
+    }
+    if (isFinal(view.status)) return view;
+    switch (event.type) {
+      case 'PrerequisitesValidated':
+        return start(complete(view, 'validate-prerequisites', time, [info(`All ${event.data.rulesChecked} prerequisite rules passed.`, time)]), 'certification', time);
+      case 'PrerequisitesRejected':
+        return block(
+          view,
+          'validate-prerequisites',
+          time,
+          event.data.problems.map((p) => ({ level: 'error', text: `${p.path}: ${p.message}`, timestamp: time, code: p.code, field: p.path })),
+        );
+      case 'CertificationStarted':
+        return start(view, 'certification', time, [info(`Certifying ${event.data.disks} disk(s).`, time)]);
+      case 'CertificationPassed':
+        return start(complete(view, 'certification', time, [info(`All ${event.data.checks.length} certification checks passed.`, time)]), 'provisioning', time);
+      case 'CertificationFailed':
+        return block(view, 'certification', time, [
+          { level: 'error', text: `${event.data.failures.length} of ${event.data.checksRun} certification checks failed.`, timestamp: time, code: 'certification-failed' },
+          ...event.data.failures.map(
+            (f): StepMessage => ({
+              level: 'error',
+              text: `Plan ${f.planId}, image ${f.imageVersion}, ${f.disk} disk: ${f.check}: ${f.message}`,
+              timestamp: time,
+              code: f.check,
+            }),
+          ),
+        ]);
+      case 'ReplicationStarted':
+        return start(view, 'provisioning', time, [info(`Replicating ${event.data.images} image(s) to ${event.data.regions} regions.`, time)]);
+      case 'ImageReplicationProgressed':
+        return patchStep(start(view, 'provisioning', time), 'provisioning', {
+          progressPercentage: Math.round(event.data.percentage),
+          replaceCode: 'replication-progress',
+          add: [info(`Replicated to ${event.data.regionsDone} of ${event.data.regionsTotal} regions.`, time, 'replication-progress')],
+        });
+      case 'ImagesReplicated':
+        return start(
+          complete(view, 'provisioning', time, [info(`Images replicated to ${event.data.regions.length} regions.`, time, 'replication-progress')]),
+          'packaging',
+          time,
+        );
+      case 'ReplicationFailed':
+        return block(view, 'provisioning', time, [
+          {
+            level: 'error',
+            text: `Replication failed in ${event.data.failedRegions.length} region(s) (${event.data.regionsReplicated} replicated).`,
+            timestamp: time,
+            code: 'replication-failed',
+          },
+          ...event.data.failedRegions.map(
+            (r): StepMessage => ({ level: 'error', text: `${r.region}: ${r.reason ?? 'replication failed'} (after ${r.tries} tries)`, timestamp: time, code: 'region-failed' }),
+          ),
+        ]);
+      case 'PackagingStarted':
+        return start(view, 'packaging', time, [
+          info(event.data.leadGeneration ? 'Building the product page and sending a test lead.' : 'Building the product page.', time),
+        ]);
+      case 'PreviewReady':
+        return previewReady(view, event);
+      case 'PackagingFailed':
+        return block(view, 'packaging', time, failureMessages(event.data, time));
+      case 'GoLiveRequested':
+        return withStatus(
+          start(complete(view, 'publisher-signoff', time, [info(`Go Live requested by ${event.data.requestedBy}.`, time)]), 'live', time),
+          'running',
+          time,
+        );
+      case 'WentLive':
+        return wentLive(view, event);
+      case 'GoLiveFailed':
+        return block(view, 'live', time, failureMessages(event.data, time));
+      case 'PublishCanceled':
+        return canceled(view, event);
+      default:
+        return view;
+    }
+  })();
+  return next === view ? view : { ...next, lastEventTime: time };
+}
+
+function submitted(view: StatusView, event: OfferEventOf<'OfferSubmitted'>): StatusView {
+  const time = event.time;
+  const fresh: StatusView = {
+    ...view,
+    attempt: event.attempt,
+    status: 'running',
+    correlationId: event.correlationId,
+    submittedBy: event.data.submittedBy,
+    submittedTime: time,
+    notificationEmails: event.data.notificationEmails,
+    language: event.data.language,
+    previewSubscriptionIds: event.data.offer.previewSubscriptionIds ?? [],
+    title: event.data.offer.title ?? null,
+    summary: event.data.offer.summary ?? null,
+    preview: null,
+    steps: freshSteps(),
+    notifications: [],
+    attempts: [
+      // an attempt still open when a newer one starts was superseded
+      ...view.attempts.map((a) => (isFinal(a.status) ? a : { ...a, status: 'canceled' as const, endTime: time })),
+      { attempt: event.attempt, status: 'running' as const, submittedTime: time, endTime: null },
+    ].slice(-VIEW_LIMITS.attempts),
+    lastEventTime: time,
+  };
+  return start(fresh, 'validate-prerequisites', time, [info(`Publishing attempt ${event.attempt} submitted by ${event.data.submittedBy}.`, time)]);
+}
+
+function previewReady(view: StatusView, event: OfferEventOf<'PreviewReady'>): StatusView {
+  const time = event.time;
+  const lead = event.data.testLead;
+  const packaged = complete(view, 'packaging', time, [
+    info('The product page was generated.', time),
+    ...(lead ? [info(`A test lead (${lead.leadId}) was sent to the ${lead.destination === 'https' ? 'HTTPS endpoint' : 'Azure table'}.`, time, 'test-lead')] : []),
+  ]);
+  const previewed = complete(packaged, 'preview', time, [info(`Preview: ${event.data.previewUrl}`, time, 'preview-link')]);
+  const waiting = patchStep(previewed, 'publisher-signoff', {
+    status: 'waitingForPublisherReview',
+    startTime: time,
+    add: [info('Check the preview, then click Go Live (or cancel).', time)],
+  });
+  return {
+    ...withStatus(waiting, 'waitingForPublisherReview', time),
+    preview: { attempt: event.attempt, url: event.data.previewUrl, productPageHash: event.data.productPageHash },
+  };
+}
+
+function wentLive(view: StatusView, event: OfferEventOf<'WentLive'>): StatusView {
+  const time = event.time;
+  const live = complete(view, 'live', time, [info(`Live: ${event.data.catalogUrl}`, time, 'live-link')]);
+  return {
+    ...withStatus(live, 'succeeded', time),
+    live: { attempt: event.attempt, catalogUrl: event.data.catalogUrl, title: view.title, summary: view.summary, time },
+  };
+}
+
+/** Cancel sends the offer back to the start: every step not started, the sign-off step says why. */
+function canceled(view: StatusView, event: OfferEventOf<'PublishCanceled'>): StatusView {
+  const time = event.time;
+  const reason = event.data.reason ? `: ${event.data.reason}` : '.';
+  const reset: StatusView = { ...view, steps: freshSteps(), preview: null };
+  const marked = patchStep(reset, 'publisher-signoff', {
+    status: 'canceled',
+    endTime: time,
+    add: [info(`Publishing canceled by ${event.data.canceledBy}${reason} Publish again to start over.`, time, 'canceled')],
+  });
+  return withStatus(marked, 'canceled', time);
+}
+
+function notified(view: StatusView, event: OfferEventOf<'NotificationSent'> | OfferEventOf<'NotificationFailed'>): StatusView {
+  const record: NotificationRecord =
+    event.type === 'NotificationSent'
+      ? {
+          aboutEventId: event.data.aboutEventId,
+          aboutEventType: event.data.aboutEventType,
+          status: 'sent',
+          recipients: event.data.recipients,
+          subject: event.data.subject,
+          reason: null,
+          timestamp: event.time,
+        }
+      : {
+          aboutEventId: event.data.aboutEventId,
+          aboutEventType: event.data.aboutEventType,
+          status: 'failed',
+          recipients: event.data.recipients,
+          subject: null,
+          reason: `${event.data.reason} (after ${event.data.tries} tries)`,
+          timestamp: event.time,
+        };
+  return { ...view, notifications: [...view.notifications, record].slice(-VIEW_LIMITS.notifications) };
+}
+
+/** Folds events in order (replay of one offer). */
+export function foldEvents(publisherId: string, offerId: string, events: readonly OfferEvent[]): StatusView {
+  return events.reduce(evolve, initialStatusView(publisherId, offerId));
+}

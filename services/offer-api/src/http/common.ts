@@ -1,0 +1,56 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { API_VERSION, type OfferApiConfig } from '../config';
+import type { StoredResponse } from '../persistence/idempotency';
+import { ErrorDto } from './dto';
+import { ApiError } from './errors';
+
+/** `limit` of a paged route: an integer within bounds, the default when absent. */
+export function pageLimit(raw: string | undefined, config: OfferApiConfig): number {
+  if (raw === undefined) return config.defaultPageSize;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > config.maxPageSize) {
+    throw new ApiError(400, 'validation-failed', 'invalid paging', { fields: [{ field: 'limit', problems: [`limit must be an integer from 1 to ${config.maxPageSize}`] }] });
+  }
+  return value;
+}
+
+export function queryString(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(name, String(value));
+  return search.toString();
+}
+
+export function withApiVersion(path: string, params: Record<string, string | number | undefined> = {}): string {
+  return `${path}?${queryString({ 'api-version': API_VERSION, ...params })}`;
+}
+
+export function send(reply: FastifyReply, response: StoredResponse): unknown {
+  void reply.status(response.status);
+  for (const [name, value] of Object.entries(response.headers)) void reply.header(name, value);
+  return response.body;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export function idempotencyKey(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(raw)) {
+    throw new ApiError(400, 'validation-failed', 'invalid Idempotency-Key', {
+      fields: [{ field: 'Idempotency-Key', problems: ['Idempotency-Key must be 1 to 255 visible ASCII characters'] }],
+    });
+  }
+  return raw;
+}
+
+/** OpenAPI: bearer token, api-version, and the error responses every publisher route can give. */
+export function PublisherRoute() {
+  return applyDecorators(
+    ApiBearerAuth(),
+    ApiQuery({ name: 'api-version', required: true, schema: { type: 'string', enum: [API_VERSION] } }),
+    ApiResponse({ status: 400, description: 'Invalid input or api-version', type: ErrorDto }),
+    ApiResponse({ status: 401, description: 'No or invalid bearer token', type: ErrorDto }),
+    ApiResponse({ status: 404, description: 'No such offer (or not yours)', type: ErrorDto }),
+  );
+}

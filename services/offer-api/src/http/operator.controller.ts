@@ -1,0 +1,83 @@
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { DataSource } from 'typeorm';
+import type { OfferApiConfig } from '../config';
+import { OperatorTools } from '../handlers/operator';
+import { ProjectionRebuilder } from '../handlers/rebuild';
+import { projectionChecksum } from '../persistence/projection';
+import { Access, AccessGuard, OFFER_API_CONFIG } from './auth';
+import { pageLimit, queryString } from './common';
+import { ErrorDto, HistoryPageDto } from './dto';
+import { ApiError } from './errors';
+import { historyItem, historyPage } from './status.controller';
+
+@ApiTags('operator')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, type: ErrorDto })
+@ApiResponse({ status: 403, description: 'Not an operator', type: ErrorDto })
+@Controller('api/operator')
+@UseGuards(AccessGuard)
+@Access('operator')
+export class OperatorController {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(OperatorTools) private readonly tools: OperatorTools,
+    @Inject(ProjectionRebuilder) private readonly rebuilder: ProjectionRebuilder,
+    @Inject(OFFER_API_CONFIG) private readonly config: OfferApiConfig,
+  ) {}
+
+  @Get('offers/:publisherId/:offerId/events')
+  @ApiOperation({ summary: "Inspect an offer's events as consumed: log positions, schema versions, outcome (applied / ignored)" })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiQuery({ name: 'after', required: false })
+  @ApiResponse({ status: 200, type: HistoryPageDto })
+  async events(@Param('publisherId') publisherId: string, @Param('offerId') offerId: string, @Query('limit') rawLimit?: string, @Query('after') after?: string) {
+    const limit = pageLimit(rawLimit, this.config);
+    const { rows, next } = await historyPage(this.dataSource, publisherId, offerId, limit, after);
+    return {
+      value: rows.map((row) => historyItem(row, true)),
+      nextLink: next ? `/api/operator/offers/${publisherId}/${offerId}/events?${queryString({ limit, after: next })}` : null,
+    };
+  }
+
+  @Post('offers/:publisherId/:offerId/replay')
+  @ApiOperation({ summary: "Replay one offer's stored events through the projection; reports whether the view changed" })
+  async replay(@Param('publisherId') publisherId: string, @Param('offerId') offerId: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const result = await this.tools.replayOffer(publisherId, offerId);
+    void reply.status(200);
+    return result;
+  }
+
+  @Post('projection/rebuild')
+  @ApiOperation({ summary: 'Drop the projection and replay the topic from offset 0 (fresh consumer group, swapped in when caught up)' })
+  @ApiResponse({ status: 202, description: 'Started; poll the Location' })
+  @ApiResponse({ status: 409, description: 'A rebuild is already running', type: ErrorDto })
+  async rebuild(@Res({ passthrough: true }) reply: FastifyReply) {
+    const id = await this.rebuilder.start();
+    if (!id) throw new ApiError(409, 'rebuild-running', 'a projection rebuild is already running');
+    void reply.status(202).header('location', `/api/operator/projection/rebuilds/${id}`);
+    return { id, state: 'running' };
+  }
+
+  @Get('projection/rebuilds/:id')
+  @ApiOperation({ summary: 'State and report of a projection rebuild' })
+  async rebuildState(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ApiError(400, 'invalid-id', 'id must be a UUID') })) id: string) {
+    const row = await this.rebuilder.find(id);
+    if (!row) throw new ApiError(404, 'not-found', 'no such rebuild');
+    return { id: row.id, state: row.state, startedTime: row.started_at, finishedTime: row.finished_at, report: row.report, error: row.error };
+  }
+
+  @Get('projection/checksum')
+  @ApiOperation({ summary: 'Row counts and a checksum of the projection tables (compare before and after a rebuild)' })
+  async checksum() {
+    return projectionChecksum(this.dataSource);
+  }
+
+  @Get('dead-letters')
+  @ApiOperation({ summary: 'Messages on the dead-letter topic with the reason they could not be processed (newest last)' })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  async deadLetters(@Query('limit') rawLimit?: string) {
+    return { value: await this.tools.deadLetters(pageLimit(rawLimit, this.config)) };
+  }
+}

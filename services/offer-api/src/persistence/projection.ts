@@ -1,0 +1,155 @@
+import { parseOfferSubject, type OfferEvent } from '@mkt/events';
+import type { Tx } from '@mkt/messaging';
+import type { DataSource } from 'typeorm';
+import { currentStep, evolve, initialStatusView, type StatusView } from '../domain/status-view';
+
+/** One set of projection tables: the live one, or the shadow set a rebuild fills. */
+export interface ProjectionTables {
+  view: string;
+  history: string;
+  pages: string;
+}
+
+export const LIVE_TABLES: ProjectionTables = { view: 'offer_status_view', history: 'offer_event_history', pages: 'offer_pages' };
+export const REBUILD_PREFIX = 'rebuild_';
+export const SHADOW_TABLES: ProjectionTables = {
+  view: REBUILD_PREFIX + LIVE_TABLES.view,
+  history: REBUILD_PREFIX + LIVE_TABLES.history,
+  pages: REBUILD_PREFIX + LIVE_TABLES.pages,
+};
+
+export interface LogPosition {
+  partition: number;
+  offset: string;
+}
+
+export type ApplyOutcome = 'applied' | 'ignored' | 'duplicate';
+
+interface ViewRow {
+  view: StatusView;
+  last_partition: number;
+  last_offset: string;
+}
+
+/**
+ * Applies one event to the projection, in the consumer's transaction: the status view row (locked),
+ * the event history and the product pages. The event's log position is stored with the view, so an
+ * event at or before it is never applied again (the inbox drops redeliveries by id; the position
+ * covers a rebuild swapped in ahead of the live consumer).
+ */
+export async function applyToProjection(tx: Tx, tables: ProjectionTables, event: OfferEvent, position: LogPosition): Promise<ApplyOutcome> {
+  const { publisherId, offerId } = parseOfferSubject(event.subject);
+  const [row] = await tx.query<ViewRow>(
+    `SELECT view, last_partition, last_offset FROM ${tables.view} WHERE publisher_id = $1 AND offer_id = $2 FOR UPDATE`,
+    [publisherId, offerId],
+  );
+  if (row && row.last_partition === position.partition && BigInt(row.last_offset) >= BigInt(position.offset)) return 'duplicate';
+  const before = row?.view ?? initialStatusView(publisherId, offerId);
+  const after = evolve(before, event);
+  const outcome: ApplyOutcome = after === before ? 'ignored' : 'applied';
+
+  const stored = await tx.query(
+    `INSERT INTO ${tables.history}
+       (event_id, publisher_id, offer_id, type, schema_version, attempt, time, source, correlation_id, causation_id, data, partition, "offset", outcome)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+    [
+      event.id,
+      publisherId,
+      offerId,
+      event.type,
+      event.schemaVersion,
+      event.attempt,
+      event.time,
+      event.source,
+      event.correlationId,
+      event.causationId,
+      JSON.stringify(event.data),
+      position.partition,
+      position.offset,
+      outcome,
+    ],
+  );
+  if (stored.length === 0) return 'duplicate';
+
+  await tx.query(
+    `INSERT INTO ${tables.view}
+       (publisher_id, offer_id, attempt, status, live_attempt, current_step, last_event_time, view, last_partition, last_offset, last_event_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (publisher_id, offer_id) DO UPDATE SET attempt = EXCLUDED.attempt, status = EXCLUDED.status,
+       live_attempt = EXCLUDED.live_attempt, current_step = EXCLUDED.current_step, last_event_time = EXCLUDED.last_event_time,
+       view = EXCLUDED.view, last_partition = EXCLUDED.last_partition, last_offset = EXCLUDED.last_offset, last_event_id = EXCLUDED.last_event_id`,
+    [
+      publisherId,
+      offerId,
+      after.attempt,
+      after.status,
+      after.live?.attempt ?? null,
+      currentStep(after)?.id ?? null,
+      after.lastEventTime,
+      JSON.stringify(after),
+      position.partition,
+      position.offset,
+      event.id,
+    ],
+  );
+  if (outcome === 'applied') await updatePages(tx, tables, publisherId, offerId, event);
+  return outcome;
+}
+
+/** The product pages follow the view: preview while the attempt has one, live from WentLive on. */
+async function updatePages(tx: Tx, tables: ProjectionTables, publisherId: string, offerId: string, event: OfferEvent): Promise<void> {
+  switch (event.type) {
+    case 'PreviewReady':
+      await tx.query(
+        `INSERT INTO ${tables.pages} (publisher_id, offer_id, kind, attempt, html, hash) VALUES ($1, $2, 'preview', $3, $4, $5)
+         ON CONFLICT (publisher_id, offer_id, kind) DO UPDATE SET attempt = EXCLUDED.attempt, html = EXCLUDED.html, hash = EXCLUDED.hash`,
+        [publisherId, offerId, event.attempt, event.data.productPageHtml, event.data.productPageHash],
+      );
+      break;
+    case 'WentLive':
+      await tx.query(
+        `INSERT INTO ${tables.pages} (publisher_id, offer_id, kind, attempt, html, hash)
+         SELECT publisher_id, offer_id, 'live', attempt, html, hash FROM ${tables.pages}
+          WHERE publisher_id = $1 AND offer_id = $2 AND kind = 'preview' AND attempt = $3
+         ON CONFLICT (publisher_id, offer_id, kind) DO UPDATE SET attempt = EXCLUDED.attempt, html = EXCLUDED.html, hash = EXCLUDED.hash`,
+        [publisherId, offerId, event.attempt],
+      );
+      break;
+    case 'OfferSubmitted':
+    case 'PublishCanceled':
+      await tx.query(`DELETE FROM ${tables.pages} WHERE publisher_id = $1 AND offer_id = $2 AND kind = 'preview'`, [publisherId, offerId]);
+      break;
+    default:
+      break;
+  }
+}
+
+export interface ProjectionChecksum {
+  views: number;
+  events: number;
+  pages: number;
+  /** md5 over every row of the three tables, in key order. */
+  checksum: string;
+}
+
+export async function projectionChecksum(on: Pick<DataSource, 'query'> | Tx, tables: ProjectionTables = LIVE_TABLES): Promise<ProjectionChecksum> {
+  const [row] = (await on.query(
+    `SELECT
+       (SELECT count(*)::int FROM ${tables.view}) AS views,
+       (SELECT count(*)::int FROM ${tables.history}) AS events,
+       (SELECT count(*)::int FROM ${tables.pages}) AS pages,
+       md5(
+         coalesce((SELECT string_agg(md5(t::text), '' ORDER BY publisher_id, offer_id) FROM ${tables.view} t), '') ||
+         coalesce((SELECT string_agg(md5(t::text), '' ORDER BY event_id) FROM ${tables.history} t), '') ||
+         coalesce((SELECT string_agg(md5(t::text), '' ORDER BY publisher_id, offer_id, kind) FROM ${tables.pages} t), '')
+       ) AS checksum`,
+  )) as ProjectionChecksum[];
+  return row;
+}
+
+/** Highest log offset applied per partition (from the history, which records every event once). */
+export async function appliedPositions(on: Pick<DataSource, 'query'> | Tx, tables: ProjectionTables): Promise<Map<number, bigint>> {
+  const rows = (await on.query(`SELECT partition, max("offset")::text AS "offset" FROM ${tables.history} GROUP BY partition`)) as Array<{ partition: number; offset: string }>;
+  return new Map(rows.map((r) => [r.partition, BigInt(r.offset)]));
+}
