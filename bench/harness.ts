@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const RESULTS_DIR = join(__dirname, 'results');
@@ -37,4 +37,54 @@ export function percentile(sorted: number[], p: number): number {
 /** A line that shows a long run is alive. */
 export function progress(label: string, done: number, total: number): void {
   if (process.stderr.isTTY) process.stderr.write(`\r${label}: ${done}/${total}   `);
+}
+
+/** CPU time (user + system, ms) of a process and of its descendants that have exited, from /proc. */
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+const CLOCK_TICKS = 100;
+
+/** Pids of every process whose command name is `name` (e.g. the PostgreSQL backends). */
+export function pidsNamed(name: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
+      } catch {
+        return false;
+      }
+    });
+}
+
+/** CPU used by named groups of processes between `start()` and `stop()`. */
+export class CpuMeter {
+  private readonly before = new Map<string, number>();
+  constructor(private readonly groups: () => Record<string, number[]>) {}
+
+  private sample(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [group, pids] of Object.entries(this.groups())) out.set(group, pids.reduce((sum, pid) => sum + processCpuMs(pid), 0));
+    return out;
+  }
+
+  start(): void {
+    for (const [group, ms] of this.sample()) this.before.set(group, ms);
+  }
+
+  /** CPU ms per group since start (PostgreSQL backends that started meanwhile count from zero). */
+  stop(): Record<string, number> {
+    const after = this.sample();
+    return Object.fromEntries([...after].map(([group, ms]) => [group, Math.round(ms - (this.before.get(group) ?? 0))]));
+  }
 }

@@ -13,7 +13,7 @@ import { sas, VhdServer } from '../services/certification/test/vhd-fixtures';
 import { completeOffer } from '../services/validation/test/offers';
 import { HttpsFront, TEST_CA_FILE } from '../test/e2e/servers';
 import { Stack } from '../test/e2e/stack';
-import { benchBrokers, envNumber, percentile, saveResult } from './harness';
+import { benchBrokers, CpuMeter, envNumber, percentile, pidsNamed, saveResult } from './harness';
 
 const OFFERS = envNumber('BENCH_OFFERS', 2_000);
 const RATE = envNumber('BENCH_RATE', 200);
@@ -84,7 +84,8 @@ async function main(): Promise<void> {
     const image = { version: '1.0.0', osDiskUrl: blobs.url(vhds.url('os-30g.vhd', sas())), dataDiskUrls: [blobs.url(vhds.url('data-1g.vhd', sas()))] };
     return { ...base, plans: [{ ...base.plans![0], imageVersions: [image] }] };
   };
-  const stack = await new Stack({ DEVELOPMENT: 'true', NODE_EXTRA_CA_CERTS: TEST_CA_FILE, LOG_LEVEL: 'warn' }).init();
+  // production-like pacing: default leases and progress cadence, zero simulated durations
+  const stack = await new Stack({ DEVELOPMENT: 'true', NODE_EXTRA_CA_CERTS: TEST_CA_FILE, LOG_LEVEL: 'warn', JOB_LEASE_MS: '30000', PROVISIONING_PROGRESS_MIN_INTERVAL_MS: '1000' }).init();
   const arrivals = new Arrivals();
   const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   try {
@@ -132,6 +133,13 @@ async function main(): Promise<void> {
     const loadSubjects: string[] = [];
     const tick = 100;
     const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
+    const meter = new CpuMeter(() => ({
+      ...Object.fromEntries(STAGES.map((name) => [name, [stack.services.get(name)!.process.process.pid!]])),
+      kafka: pidsNamed('java'),
+      postgres: pidsNamed('postgres'),
+      'bench (load, test servers)': [process.pid],
+    }));
+    meter.start();
     const started = Date.now();
     while (loadSubjects.length < OFFERS) {
       const due = Math.min(OFFERS - loadSubjects.length, perTick);
@@ -141,6 +149,15 @@ async function main(): Promise<void> {
     }
     const submitSeconds = (Date.now() - started) / 1000;
     await arrivals.until(loadSubjects, 600_000);
+    const cpu = meter.stop();
+    if (process.env.BENCH_PG_STATS === 'true') {
+      const { Client } = await import('pg');
+      const client = new Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+      await client.connect();
+      const pgStats = await client.query(`SELECT datname, xact_commit, tup_inserted, tup_updated, tup_deleted FROM pg_stat_database WHERE datname LIKE $1 ORDER BY 1`, [`${stack.run}%`]);
+      for (const row of pgStats.rows) console.log(`  ${row.datname}: ${(row.xact_commit / OFFERS).toFixed(1)} commits, ${(row.tup_inserted / OFFERS).toFixed(1)} inserts, ${(row.tup_updated / OFFERS).toFixed(1)} updates per offer`);
+      await client.end();
+    }
     const finishedAt = Math.max(...loadSubjects.map((s) => arrivals.done.get(s)!.at));
     const seconds = (finishedAt - started) / 1000;
     const failures = loadSubjects.filter((s) => arrivals.done.get(s)!.type !== 'PreviewReady');
@@ -162,8 +179,12 @@ async function main(): Promise<void> {
       }),
     );
     for (const [name, stats] of Object.entries(breakdown)) console.log(`  ${name.padEnd(14)} p50 ${stats.p50} ms, p99 ${stats.p99} ms`);
+    const cpuTotal = Object.values(cpu).reduce((a, b) => a + b, 0);
+    console.log(`CPU per offer (ms), ${(cpuTotal / 1000 / seconds).toFixed(2)} cores busy on average:`);
+    for (const [group, ms] of Object.entries(cpu)) console.log(`  ${group.padEnd(28)} ${(ms / OFFERS).toFixed(2)}`);
+    console.log(`  ${'total'.padEnd(28)} ${(cpuTotal / OFFERS).toFixed(2)}`);
     console.log(`compared with the idle baseline: p50 x${(load.p50 / baseline.p50).toFixed(1)}, p99 x${(load.p99 / baseline.p99).toFixed(1)}`);
-    const file = saveResult('pipeline', { offers: OFFERS, offeredRate: RATE, throughput: Number(throughput.toFixed(1)), latencyMs: load, baselineMs: baseline, stagesMs: breakdown, failures: failures.length });
+    const file = saveResult('pipeline', { offers: OFFERS, offeredRate: RATE, throughput: Number(throughput.toFixed(1)), latencyMs: load, baselineMs: baseline, stagesMs: breakdown, cpuMsPerOffer: Object.fromEntries(Object.entries(cpu).map(([g, ms]) => [g, Number((ms / OFFERS).toFixed(2))])), failures: failures.length });
     console.log(`result written to ${file}`);
     if (failures.length) throw new Error(`${failures.length} offers did not reach PreviewReady`);
   } finally {

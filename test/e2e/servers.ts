@@ -70,7 +70,7 @@ export class LeadEndpoint {
   ) {}
 
   static async start(): Promise<LeadEndpoint> {
-    let self: LeadEndpoint | undefined;
+    const ref: { self?: LeadEndpoint } = {};
     const server = https.createServer(tls, (request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (c: Buffer) => chunks.push(c));
@@ -83,7 +83,7 @@ export class LeadEndpoint {
           body = Buffer.concat(chunks).toString();
         }
         if (path === '/slow') return; // never answers: the stage's timeout must fire
-        self?.leads.push({
+        ref.self?.leads.push({
           path,
           authorization: request.headers.authorization,
           idempotencyKey: request.headers['idempotency-key'] as string | undefined,
@@ -93,8 +93,8 @@ export class LeadEndpoint {
         response.end('{}');
       });
     });
-    self = new LeadEndpoint(server, await listen(server));
-    return self;
+    ref.self = new LeadEndpoint(server, await listen(server));
+    return ref.self;
   }
 
   async close(): Promise<void> {

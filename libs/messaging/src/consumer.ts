@@ -60,6 +60,16 @@ type Item =
   | { kind: 'event'; key: string; record: ConsumedRecord; event: OfferEvent }
   | { kind: 'poison'; key: string; record: ConsumedRecord; error: EventDecodeError };
 
+/** Diagnosis: logs how many Kafka requests of each kind a client made, every 10 s. */
+export function countRequests(client: Pick<Consumer, 'on' | 'events'>, label: string): void {
+  const counts = new Map<string, number>();
+  client.on(client.events.REQUEST, (event: { payload: { apiName: string } }) => counts.set(event.payload.apiName, (counts.get(event.payload.apiName) ?? 0) + 1));
+  setInterval(() => {
+    if (counts.size) new Logger('KafkaRequests').log(`${label}: ${JSON.stringify(Object.fromEntries(counts))} in 10 s`);
+    counts.clear();
+  }, 10_000).unref();
+}
+
 /** A handler said "permanent" in the fast path: the transaction is redone with a savepoint per message. */
 class RedoWithSavepoints extends Error {}
 
@@ -104,6 +114,7 @@ export class InboxConsumer {
       maxWaitTimeInMs: 250,
     });
     this.consumer = consumer;
+    if (process.env.KAFKA_REQUEST_STATS === 'true') countRequests(consumer, `consumer ${this.options.groupId}`);
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
     await consumer.run({

@@ -24,11 +24,12 @@ export function eventRecord(topic: string, event: Envelope): OutboxRecord {
 /** Writes records to the outbox in one statement and wakes the relay when the transaction commits. */
 export async function appendToOutbox(runner: QueryRunner, records: readonly OutboxRecord[]): Promise<void> {
   if (records.length === 0) return;
+  // One round trip: the rows, and a wake-up for the relay delivered at commit (collapsed per transaction).
   await runner.query(
-    `INSERT INTO outbox (topic, message_key, headers, payload)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bytea[])`,
+    `WITH appended AS (
+       INSERT INTO outbox (topic, message_key, headers, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bytea[]))
+     SELECT pg_notify('${OUTBOX_CHANNEL}', '')`,
     [records.map((r) => r.topic), records.map((r) => r.key), records.map((r) => JSON.stringify(r.headers)), records.map((r) => r.payload)],
   );
-  // Delivered at commit, collapsed per transaction: one wake-up however many rows.
-  await runner.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
 }

@@ -8,13 +8,15 @@ import { backoffDelay, Waker } from './retry';
 export interface RelayOptions {
   /** Rows per Kafka request. */
   batchSize: number;
+  /** After a wake-up, wait this long for more rows so that one request carries them (Kafka's linger.ms). */
+  lingerMs: number;
   /** Fallback poll when no NOTIFY arrives (a NOTIFY wakes the relay at once). */
   pollIntervalMs: number;
   /** Published rows older than this are deleted; 0 keeps them. */
   retainPublishedMs: number;
 }
 
-export const DEFAULT_RELAY_OPTIONS: RelayOptions = { batchSize: 1000, pollIntervalMs: 1000, retainPublishedMs: 24 * 3600_000 };
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = { batchSize: 1000, lingerMs: 5, pollIntervalMs: 1000, retainPublishedMs: 24 * 3600_000 };
 
 /** Only one relay per database publishes at a time, so that rows leave in id order. */
 const RELAY_LOCK = 7_331_002;
@@ -121,6 +123,8 @@ export class OutboxRelay {
       if (sent < this.options.batchSize) {
         await this.purge(runner);
         if (sent === 0) await this.waker.wait(this.options.pollIntervalMs);
+        // a partial batch: let the rows of transactions committing right now join the next one
+        if (this.options.lingerMs > 0 && this.running) await new Promise((resolve) => setTimeout(resolve, this.options.lingerMs));
       }
     }
   }

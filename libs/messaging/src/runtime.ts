@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { databaseSettingsFromEnv, envInt, envString, kafkaSettingsFromEnv, type DatabaseSettings, type KafkaSettings } from './config';
-import { DEFAULT_CONSUMER_OPTIONS, InboxConsumer, type Dispatcher, type InboxConsumerOptions } from './consumer';
+import { countRequests, DEFAULT_CONSUMER_OPTIONS, InboxConsumer, type Dispatcher, type InboxConsumerOptions } from './consumer';
 import { openDatabase, type OpenDatabaseOptions } from './database';
 import { createIdempotentProducer, createKafka, ensureMessagingTopics } from './kafka';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay, type RelayOptions } from './relay';
@@ -55,9 +55,11 @@ export class MessagingRuntime {
       applicationName: `marketplace-${options.service}`,
     });
     const producer = createIdempotentProducer(kafka);
+    if (process.env.KAFKA_REQUEST_STATS === 'true') countRequests(producer as never, `producer ${options.service}`);
     await producer.connect();
     const relayOptions: RelayOptions = {
       batchSize: envInt('RELAY_BATCH_SIZE', DEFAULT_RELAY_OPTIONS.batchSize, { min: 1 }),
+      lingerMs: envInt('RELAY_LINGER_MS', DEFAULT_RELAY_OPTIONS.lingerMs, { min: 0 }),
       pollIntervalMs: envInt('RELAY_POLL_INTERVAL_MS', DEFAULT_RELAY_OPTIONS.pollIntervalMs, { min: 10 }),
       retainPublishedMs: envInt('OUTBOX_RETAIN_PUBLISHED_MS', DEFAULT_RELAY_OPTIONS.retainPublishedMs, { min: 0 }),
       ...options.relay,

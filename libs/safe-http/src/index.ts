@@ -115,14 +115,26 @@ function guardedLookup(allowPrivateNetwork: boolean): LookupFunction {
   };
 }
 
+/**
+ * Keep-alive pools (a TLS handshake per request costs more than the request). Two of them, so that a
+ * connection opened where private addresses are allowed is never reused where they are not.
+ */
+const agents = {
+  strict: { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) },
+  development: { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) },
+};
+
 function once(url: URL, options: Required<Pick<SafeRequestOptions, 'timeoutMs' | 'maxBytes' | 'allowPrivateNetwork'>> & SafeRequestOptions, deadline: number): Promise<SafeResponse> {
   return new Promise((resolve, reject) => {
     const remaining = deadline - Date.now();
     if (remaining <= 0) return reject(new SafeHttpError('timeout', `no answer from ${url.host} within ${options.timeoutMs} ms`));
-    const transport = url.protocol === 'https:' ? https : http;
+    const secure = url.protocol === 'https:';
+    const transport = secure ? https : http;
+    const pool = options.allowPrivateNetwork ? agents.development : agents.strict;
     const request = transport.request(
       url,
       {
+        agent: secure ? pool.https : pool.http,
         method: options.method ?? 'GET',
         headers: { 'user-agent': 'marketplace-publishing/1.0', ...options.headers },
         lookup: guardedLookup(options.allowPrivateNetwork),

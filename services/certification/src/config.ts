@@ -21,6 +21,8 @@ export interface CertificationConfig {
   jobPollIntervalMs: number;
   /** Tries of a job that fails for our own reasons (database, bugs), before CertificationFailed. */
   jobMaxTries: number;
+  /** Finished disks are checkpointed when the last checkpoint is at least this old (0: after every disk). */
+  checkpointIntervalMs: number;
   /** Messaging settings that win over the environment (tests: their own topic, database, group). */
   messaging?: Pick<MessagingOptions, 'kafka' | 'database' | 'consumer' | 'relay'>;
 }
@@ -39,6 +41,7 @@ export function certificationConfigFromEnv(): CertificationConfig {
     jobLeaseMs: envInt('JOB_LEASE_MS', 30_000, { min: 300 }),
     jobPollIntervalMs: envInt('JOB_POLL_INTERVAL_MS', 1_000, { min: 10 }),
     jobMaxTries: envInt('CERTIFICATION_MAX_TRIES', 5, { min: 1 }),
+    checkpointIntervalMs: envInt('CERTIFICATION_CHECKPOINT_INTERVAL_MS', 1_000, { min: 0 }),
     messaging: groupId ? { consumer: { groupId } } : undefined,
   };
 }

@@ -35,6 +35,7 @@ beforeAll(async () => {
     jobLeaseMs: 1500,
     jobPollIntervalMs: 100,
     jobMaxTries: 3,
+    checkpointIntervalMs: 0,
     messaging: {
       kafka: { offerEventsTopic: topic, deadLetterTopic: dlq, partitions: 3 },
       database: { url: db.serverUrl, database: db.name, poolSize: 6 },

@@ -31,6 +31,7 @@ beforeAll(async () => {
     CERTIFICATION_DURATION_MS: '0',
     CERTIFICATION_TIMEOUT_MS: '20000',
     JOB_LEASE_MS: '1500',
+    CERTIFICATION_CHECKPOINT_INTERVAL_MS: '0', // a checkpoint per disk: the test kills between disks
     JOB_POLL_INTERVAL_MS: '100',
     RELAY_POLL_INTERVAL_MS: '50',
     // a SIGKILLed member holds its partitions until its session times out

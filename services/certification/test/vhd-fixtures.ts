@@ -142,14 +142,14 @@ export class VhdServer {
     for (const [name, spec] of Object.entries(FIXTURES) as [string, FooterSpec & { fileLength?: number }][]) {
       await writeSparseVhd(join(directory, name), buildFooter(spec), spec.fileLength ?? spec.currentSize + FOOTER);
     }
-    let self: VhdServer | undefined;
+    const ref: { self?: VhdServer } = {};
     const server = http.createServer((request, response) => {
-      self?.handle(request, response).catch(() => response.destroy());
+      ref.self?.handle(request, response).catch(() => response.destroy());
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
-    self = new VhdServer(server, directory, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    return self;
+    ref.self = new VhdServer(server, directory, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return ref.self;
   }
 
   /** URL of a disk: `route` is the behaviour prefix, `query` the SAS token (empty for none). */

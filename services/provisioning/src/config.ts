@@ -21,6 +21,8 @@ export interface ReplicationSettings {
   progressEvery: number;
   /** Finished regions are also checkpointed when the last checkpoint is this old. */
   checkpointIntervalMs: number;
+  /** Progress events at least this far apart: a job faster than this reports only its result. */
+  progressMinIntervalMs: number;
 }
 
 export interface ProvisioningConfig {
@@ -78,6 +80,7 @@ export function provisioningConfigFromEnv(): ProvisioningConfig {
       },
       progressEvery: envInt('PROVISIONING_PROGRESS_EVERY', 10, { min: 1 }),
       checkpointIntervalMs: envInt('PROVISIONING_CHECKPOINT_INTERVAL_MS', 2_000, { min: 0 }),
+      progressMinIntervalMs: envInt('PROVISIONING_PROGRESS_MIN_INTERVAL_MS', 1_000, { min: 0 }),
     },
     simulation: {
       latencyMs: envInt('PROVISIONING_LATENCY_MS', 100, { min: 0 }),

@@ -47,6 +47,7 @@ async function scenario(label: string): Promise<Scenario> {
     PROVISIONING_CONCURRENCY: '2',
     PROVISIONING_PROGRESS_EVERY: String(PROGRESS_EVERY),
     PROVISIONING_CHECKPOINT_INTERVAL_MS: '0', // a checkpoint per region: the crash point counts regions
+    PROVISIONING_PROGRESS_MIN_INTERVAL_MS: '0',
     PROVISIONING_FLAKY_REGIONS: 'uksouth:1',
     PROVISIONING_RETRY_BACKOFF_MS: '10',
     JOB_LEASE_MS: '1500',

@@ -36,7 +36,7 @@ async function startService(label: string, simulation: SimulationSettings, concu
   const config: ProvisioningConfig = {
     port: 0,
     provisioningDurationMs: 0,
-    replication: { concurrency, retry: { maxTries: 3, initialBackoffMs: 10, maxBackoffMs: 50 }, progressEvery: 10, checkpointIntervalMs: 0 },
+    replication: { concurrency, retry: { maxTries: 3, initialBackoffMs: 10, maxBackoffMs: 50 }, progressEvery: 10, checkpointIntervalMs: 0, progressMinIntervalMs: 0 },
     simulation,
     backend,
     jobs: { concurrency: 2, leaseMs: 1500, pollIntervalMs: 100, maxTries: 3 },

@@ -297,11 +297,13 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
 
   private async checkpoint(job: Job<P, G>, progress: G, emit?: (tx: Tx) => Promise<void> | void): Promise<void> {
     await this.unitOfWork.run(async (tx) => {
-      if (!(await this.lockRunning(tx, job.id))) throw new JobCanceled(job.id);
-      await tx.query(
-        `UPDATE jobs SET progress = $2, updated_at = now(), lease_until = now() + make_interval(secs => $3) WHERE id = $1`,
+      // the update takes the row lock and tells whether the job is still ours, in one statement
+      const updated = await tx.query(
+        `UPDATE jobs SET progress = $2, updated_at = now(), lease_until = now() + make_interval(secs => $3)
+         WHERE id = $1 AND state = 'running' RETURNING id`,
         [job.id, JSON.stringify(progress), this.options.leaseMs / 1000],
       );
+      if (updated.length === 0) throw new JobCanceled(job.id);
       await emit?.(tx);
     });
     job.progress = progress;
@@ -309,9 +311,12 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
 
   private async finish(job: Job<P, G>, result: JobResult): Promise<boolean> {
     return this.unitOfWork.run(async (tx) => {
-      if (!(await this.lockRunning(tx, job.id))) return false;
+      const updated = await tx.query(
+        `UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = now() WHERE id = $1 AND state = 'running' RETURNING id`,
+        [job.id],
+      );
+      if (updated.length === 0) return false; // canceled meanwhile: apply nothing
       await result.apply(tx);
-      await tx.query(`UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = now() WHERE id = $1`, [job.id]);
       return true;
     });
   }

@@ -39,8 +39,10 @@ export type ReplicationProgress = {
   started: boolean;
   /** Regions finished (replicated, or failed after every try), in the order they finished. */
   finished: RegionResult[];
-  /** `finished.length` when the last ImageReplicationProgressed was emitted. */
+  /** `finished.length` at the last progress milestone (reported or skipped for pacing). */
   reportedAt: number;
+  /** When (ms since epoch) the last ImageReplicationProgressed was emitted, or the job started. */
+  reportedAtMs?: number;
 };
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
@@ -174,18 +176,21 @@ export function recordRegion(
   result: RegionResult,
   total: number,
   every: number,
+  /** Reports are also at least `minIntervalMs` apart (a fast job needs none: the result says 100%). */
+  pacing: { now: number; minIntervalMs: number } = { now: 0, minIntervalMs: 0 },
 ): { progress: ReplicationProgress; event?: OfferEventDraft } {
   if (progress.finished.some((r) => r.region === result.region)) return { progress };
   const finished = [...progress.finished, result];
   const done = finished.length;
-  const due = done < total && Math.floor(done / every) > Math.floor(progress.reportedAt / every);
-  if (!due) return { progress: { ...progress, finished } };
+  const milestone = done < total && Math.floor(done / every) > Math.floor(progress.reportedAt / every);
+  const due = milestone && pacing.now - (progress.reportedAtMs ?? 0) >= pacing.minIntervalMs;
+  if (!due) return { progress: { ...progress, finished, ...(milestone ? { reportedAt: done } : {}) } };
   const data: OfferEventData<'ImageReplicationProgressed'> = {
     regionsDone: done,
     regionsTotal: total,
     percentage: Math.round((done * 1000) / total) / 10,
   };
-  return { progress: { ...progress, finished, reportedAt: done }, event: { type: 'ImageReplicationProgressed', data } };
+  return { progress: { ...progress, finished, reportedAt: done, reportedAtMs: pacing.now }, event: { type: 'ImageReplicationProgressed', data } };
 }
 
 /** The stage's result once every region is finished: replicated everywhere, or which regions failed and why. */

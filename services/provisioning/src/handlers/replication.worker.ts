@@ -75,7 +75,7 @@ export class ReplicationWorker implements OnApplicationBootstrap {
     let lastCheckpoint = Date.now();
 
     if (!progress.started) {
-      const started = { ...progress, started: true };
+      const started = { ...progress, started: true, reportedAtMs: Date.now() };
       await control.checkpoint(started, this.emitter(job, replicationStarted(images, regions)));
       progress = started;
     } else {
@@ -88,7 +88,7 @@ export class ReplicationWorker implements OnApplicationBootstrap {
       signal: control.signal,
       replicate: (region, signal) => replicateRegion(images, region, this.backend, settings.retry, signal, abortableDelay),
       onResult: async (result) => {
-        const step = recordRegion(progress, result, regions.length, settings.progressEvery);
+        const step = recordRegion(progress, result, regions.length, settings.progressEvery, { now: Date.now(), minIntervalMs: settings.progressMinIntervalMs });
         progress = step.progress;
         // Persist when an event is due (it must be written exactly once, with the progress that
         // caused it) or when the last checkpoint is old; a crash redoes at most the regions since.
