@@ -46,6 +46,7 @@ function stageEvents(offerId: string, attempt: number, outcome: AttemptOutcome, 
 }
 
 async function feed(events: OfferEvent[]): Promise<void> {
+  for (const subject of new Set(events.map((e) => e.subject))) await api.waitForRelayed(subject);
   await publishEvents(api.topic, events, { twice: true });
 }
 

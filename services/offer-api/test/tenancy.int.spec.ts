@@ -25,6 +25,7 @@ beforeAll(async () => {
   expect(published.status).toBe(202);
   operationId = published.body.id;
   const stages = attemptEvents({ subject: 'contoso/tenant-vm', attempt: 1, outcome: 'preview' }).filter((e) => e.type !== 'OfferSubmitted');
+  await api.waitForRelayed('contoso/tenant-vm');
   await publishEvents(api.topic, stages, { twice: true });
   await waitForStatus(api, tokens.owner, 'contoso', 'tenant-vm', 'at sign-off', (s) => s.status === 'waitingForPublisherReview');
   offerEtag = (await api.request('GET', offerPath('contoso', 'tenant-vm'), { token: tokens.owner })).headers.get('etag')!;
