@@ -116,8 +116,10 @@ async function up() {
   const env = {
     KAFKA_BROKERS: brokers,
     DATABASE_URL: databaseUrl,
-    // local development: publishers' URLs may point at this machine (test VHDs, lead endpoints)
+    // local development: publishers' URLs may point at this machine (test VHDs, lead endpoints), and
+    // the HTTPS test servers of `npm run demo` and the tests are trusted
     DEVELOPMENT: 'true',
+    NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? join(root, 'test', 'e2e', 'fixtures', 'tls', 'cert.pem'),
     SMTP_HOST: process.env.SMTP_HOST ?? '127.0.0.1',
     SMTP_PORT: process.env.SMTP_PORT ?? String(MAIL.smtpPort),
     OFFER_API_PUBLIC_URL: process.env.OFFER_API_PUBLIC_URL ?? 'http://127.0.0.1:3000',
@@ -155,6 +157,7 @@ async function up() {
   if (maildev && !process.env.SMTP_HOST) say(`  mail catcher        http://127.0.0.1:${MAIL.webPort}  (every e-mail sent)`);
   if (azuriteConnection) say(`  Azure Table emulator 127.0.0.1:${AZURITE_PORT}`);
   say('  a publisher token:  node scripts/token.js --publisher contoso');
+  say('  a guided run:       npm run demo   (in another terminal)');
   say('Ctrl-C stops everything.');
 }
 

@@ -1,13 +1,14 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { Pool } from 'pg';
+import type { DataSource } from 'typeorm';
 import { decodeEvent, headersToStrings, isOfferEventType, peekType, type EventDecodeError, type OfferEvent } from '@mkt/events';
 import { EventContext, type ConsumedRecord } from './context';
 import { asPermanentFailure, describeError } from './errors';
 import { crashPoint } from './faults';
 import type { OutboxRecord } from './outbox';
 import { backoffDelay, DEFAULT_BACKOFF, Waker, type Backoff } from './retry';
-import { TransactionScope } from './unit-of-work';
+import { inTransaction, poolOf, type TransactionScope } from './unit-of-work';
 
 /** Routes a decoded event to the service's handler. */
 export interface Dispatcher {
@@ -94,15 +95,17 @@ export class InboxConsumer {
   private readonly logger: Logger;
   private readonly waker = new Waker();
   private consumer?: Consumer;
+  private readonly pool: Pool;
   readonly stats: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0, skipped: 0, retries: 0 };
 
   constructor(
     private readonly kafka: Kafka,
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly dispatcher: Dispatcher,
     private readonly options: InboxConsumerOptions,
   ) {
     this.logger = new Logger(`InboxConsumer:${options.groupId}`);
+    this.pool = poolOf(dataSource);
   }
 
   async start(): Promise<void> {
@@ -206,13 +209,9 @@ export class InboxConsumer {
   }
 
   private async transact(items: Exclude<Item, { kind: 'skip' }>[], savepoints: boolean): Promise<void> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
     const counts = { handled: 0, duplicates: 0, deadLettered: 0 };
-    try {
-      await runner.startTransaction();
-      const scope = new TransactionScope(runner, this.options.outboxTopic);
-      const fresh = await this.claim(runner, items);
+    await inTransaction(this.pool, this.options.outboxTopic, async (scope) => {
+      const fresh = await this.claim(scope, items);
       const dead: string[] = [];
       const now = new Date();
       for (const item of items) {
@@ -238,15 +237,15 @@ export class InboxConsumer {
           continue;
         }
         const mark = scope.mark();
-        await runner.query('SAVEPOINT handler');
+        await scope.query('SAVEPOINT handler');
         try {
           await this.dispatcher.dispatch(item.event, context);
-          await runner.query('RELEASE SAVEPOINT handler');
+          await scope.query('RELEASE SAVEPOINT handler');
           counts.handled += 1;
         } catch (error) {
           const permanent = asPermanentFailure(error);
           if (!permanent) throw error;
-          await runner.query('ROLLBACK TO SAVEPOINT handler');
+          await scope.query('ROLLBACK TO SAVEPOINT handler');
           scope.rewind(mark);
           scope.append(this.deadLetter(item.record, permanent.code, permanent.reason));
           dead.push(item.key);
@@ -254,28 +253,18 @@ export class InboxConsumer {
         }
       }
       if (dead.length) {
-        await runner.query(`UPDATE inbox SET outcome = 'dead-lettered' WHERE consumer = $1 AND message_id = ANY($2::text[])`, [
-          this.options.groupId,
-          dead,
-        ]);
+        await scope.query(`UPDATE inbox SET outcome = 'dead-lettered' WHERE consumer = $1 AND message_id = ANY($2::text[])`, [this.options.groupId, dead]);
       }
       counts.deadLettered = dead.length;
-      await scope.flush();
-      await runner.commitTransaction();
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+    });
     this.stats.handled += counts.handled;
     this.stats.duplicates += counts.duplicates;
     this.stats.deadLettered += counts.deadLettered;
   }
 
   /** Inserts the ids into the inbox; returns those not seen before. */
-  private async claim(runner: QueryRunner, items: Exclude<Item, { kind: 'skip' }>[]): Promise<Set<string>> {
-    const rows: Array<{ message_id: string }> = await runner.query(
+  private async claim(scope: TransactionScope, items: Exclude<Item, { kind: 'skip' }>[]): Promise<Set<string>> {
+    const rows = await scope.query<{ message_id: string }>(
       `INSERT INTO inbox (consumer, message_id, topic, partition, "offset")
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[])
        ON CONFLICT DO NOTHING RETURNING message_id`,

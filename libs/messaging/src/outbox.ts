@@ -1,4 +1,3 @@
-import type { QueryRunner } from 'typeorm';
 import { encodeEvent, type Envelope } from '@mkt/events';
 
 /** A record waiting in the outbox: exactly what the relay will hand to Kafka. */
@@ -22,10 +21,10 @@ export function eventRecord(topic: string, event: Envelope): OutboxRecord {
 }
 
 /** Writes records to the outbox in one statement and wakes the relay when the transaction commits. */
-export async function appendToOutbox(runner: QueryRunner, records: readonly OutboxRecord[]): Promise<void> {
+export async function appendToOutbox(connection: { query(sql: string, parameters?: unknown[]): Promise<unknown> }, records: readonly OutboxRecord[]): Promise<void> {
   if (records.length === 0) return;
   // One round trip: the rows, and a wake-up for the relay delivered at commit (collapsed per transaction).
-  await runner.query(
+  await connection.query(
     `WITH appended AS (
        INSERT INTO outbox (topic, message_key, headers, payload)
        SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::bytea[]))

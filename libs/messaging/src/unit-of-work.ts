@@ -1,40 +1,35 @@
-import type { PoolClient } from 'pg';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { Pool, PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
 import type { Envelope } from '@mkt/events';
 import { appendToOutbox, eventRecord, type OutboxRecord } from './outbox';
-import { queryRows } from './sql';
 
 /**
- * One database transaction of a service. State changes go through `query`/`manager`; events go through
- * `emit` and are written to the outbox in the same transaction, so they are published if and only if
- * the transaction commits. There is no other way for a service to send an event.
+ * One database transaction of a service. State changes go through `query`; events go through `emit`
+ * and are written to the outbox in the same transaction, so they are published if and only if the
+ * transaction commits. There is no other way for a service to send an event.
  */
 export interface Tx {
-  readonly manager: EntityManager;
   /** Rows of the statement (also for UPDATE/DELETE ... RETURNING). */
   query<T = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<T[]>;
   /** Queues events for the outbox (written just before commit, in this transaction). */
   emit(...events: Envelope[]): void;
 }
 
+/** The pg pool under a TypeORM DataSource: transactions on the hot path skip TypeORM's per-query machinery. */
+export function poolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as unknown as { master: Pool }).master;
+}
+
 export class TransactionScope implements Tx {
   private readonly records: OutboxRecord[] = [];
 
   constructor(
-    readonly runner: QueryRunner,
+    readonly client: PoolClient,
     private readonly topic: string,
   ) {}
 
-  get manager(): EntityManager {
-    return this.runner.manager;
-  }
-
   query<T = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<T[]> {
-    // Straight to the driver connection of this transaction: TypeORM's query wrapper costs more
-    // per statement than the statement itself on the hot path.
-    const connection = (this.runner as unknown as { databaseConnection?: PoolClient }).databaseConnection;
-    if (!connection) return queryRows<T>(this.runner, sql, parameters);
-    return connection.query(sql, parameters).then((result) => result.rows as T[]);
+    return this.client.query(sql, parameters).then((result) => result.rows as T[]);
   }
 
   emit(...events: Envelope[]): void {
@@ -60,40 +55,65 @@ export class TransactionScope implements Tx {
   }
 
   async flush(): Promise<void> {
-    await appendToOutbox(this.runner, this.records);
+    await appendToOutbox(this.client, this.records);
     this.records.length = 0;
   }
 }
 
+/**
+ * BEGIN, work, outbox, COMMIT on one pooled connection; ROLLBACK and rethrow on any error. A connection
+ * that cannot even roll back is discarded rather than returned to the pool.
+ */
+export async function inTransaction<T>(pool: Pool, topic: string, work: (scope: TransactionScope) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  // A checked-out client emits 'error' when its backend goes away; the failing query reports it, and
+  // without a listener the event would take the whole process down.
+  const onError = (error: Error) => {
+    broken = error;
+  };
+  client.on('error', onError);
+  try {
+    await client.query('BEGIN');
+    const scope = new TransactionScope(client, topic);
+    try {
+      const result = await work(scope);
+      await scope.flush();
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollback: Error) => {
+        broken = rollback;
+      });
+      throw error;
+    }
+  } catch (error) {
+    broken ??= isConnectionError(error) ? (error as Error) : undefined;
+    throw error;
+  } finally {
+    client.off('error', onError);
+    client.release(broken);
+  }
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  // class 08: connection exceptions; 57P01-03: the server is shutting down or terminated us
+  return !code || code.startsWith('08') || code.startsWith('57P');
+}
+
 /** Runs work in one transaction with an outbox; commits, or rolls back and rethrows. */
 export class UnitOfWork {
+  private readonly pool: Pool;
+
   constructor(
     readonly dataSource: DataSource,
     private readonly topic: string,
-  ) {}
-
-  async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
-      const scope = new TransactionScope(runner, this.topic);
-      try {
-        const result = await work(scope);
-        await scope.flush();
-        await runner.commitTransaction();
-        return result;
-      } catch (error) {
-        if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      await runner.release();
-    }
+  ) {
+    this.pool = poolOf(dataSource);
   }
 
-  /** A transaction scope on a runner the caller controls (the consumer batches its own transactions). */
-  scope(runner: QueryRunner): TransactionScope {
-    return new TransactionScope(runner, this.topic);
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, this.topic, work);
   }
 }

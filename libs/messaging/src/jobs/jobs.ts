@@ -4,9 +4,8 @@ import type { Envelope } from '@mkt/events';
 import { describeError } from '../errors';
 import { crashPoint } from '../faults';
 import { backoffDelay, Waker, type Backoff } from '../retry';
-import { queryRows } from '../sql';
 import type { MessagingRuntime, Stoppable } from '../runtime';
-import type { Tx, UnitOfWork } from '../unit-of-work';
+import { poolOf, type Tx, type UnitOfWork } from '../unit-of-work';
 
 export const JOBS_CHANNEL = 'jobs_ready';
 
@@ -220,8 +219,7 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
   }
 
   private async claim(limit: number): Promise<Job<P, G>[]> {
-    const rows = await queryRows<JobRow>(
-      this.dataSource,
+    const { rows } = await poolOf(this.dataSource).query<JobRow>(
       `UPDATE jobs SET state = 'running', tries = tries + 1, updated_at = now(),
               lease_until = now() + make_interval(secs => $3)
        WHERE id IN (
@@ -281,8 +279,7 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
   }
 
   private async renewLease(id: string): Promise<boolean> {
-    const rows = await queryRows(
-      this.dataSource,
+    const { rows } = await poolOf(this.dataSource).query(
       `UPDATE jobs SET lease_until = now() + make_interval(secs => $2) WHERE id = $1 AND state = 'running' RETURNING id`,
       [id, this.options.leaseMs / 1000],
     );
