@@ -52,6 +52,15 @@ async function checkPostgres(url) {
   }
 }
 
+/** The CAs the machine already adds (NODE_EXTRA_CA_CERTS), plus the test servers' certificate. */
+function developmentCaBundle() {
+  const bundle = join(local, 'development-ca.pem');
+  const parts = [process.env.NODE_EXTRA_CA_CERTS, join(root, 'test', 'e2e', 'fixtures', 'tls', 'cert.pem')].filter((f) => f && existsSync(f));
+  mkdirSync(local, { recursive: true });
+  writeFileSync(bundle, parts.map((f) => readFileSync(f, 'utf8').trim()).join('\n') + '\n');
+  return bundle;
+}
+
 function startService({ name, port }, env) {
   const main = join(root, 'services', name, 'dist', 'main.js');
   mkdirSync(logs, { recursive: true });
@@ -119,7 +128,7 @@ async function up() {
     // local development: publishers' URLs may point at this machine (test VHDs, lead endpoints), and
     // the HTTPS test servers of `npm run demo` and the tests are trusted
     DEVELOPMENT: 'true',
-    NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? join(root, 'test', 'e2e', 'fixtures', 'tls', 'cert.pem'),
+    NODE_EXTRA_CA_CERTS: developmentCaBundle(),
     SMTP_HOST: process.env.SMTP_HOST ?? '127.0.0.1',
     SMTP_PORT: process.env.SMTP_PORT ?? String(MAIL.smtpPort),
     OFFER_API_PUBLIC_URL: process.env.OFFER_API_PUBLIC_URL ?? 'http://127.0.0.1:3000',
