@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     return { ...base, plans: [{ ...base.plans![0], imageVersions: [image] }] };
   };
   // production-like pacing: default leases and progress cadence, zero simulated durations
-  const stack = await new Stack({ DEVELOPMENT: 'true', NODE_EXTRA_CA_CERTS: TEST_CA_FILE, LOG_LEVEL: 'warn', JOB_LEASE_MS: '30000', PROVISIONING_PROGRESS_MIN_INTERVAL_MS: '1000' }).init();
+  const stack = await new Stack({ DEVELOPMENT: 'true', NODE_EXTRA_CA_CERTS: TEST_CA_FILE, LOG_LEVEL: 'warn', JOB_LEASE_MS: '30000', CONSUMER_SESSION_TIMEOUT_MS: '30000', PROVISIONING_PROGRESS_MIN_INTERVAL_MS: '1000' }).init();
   const arrivals = new Arrivals();
   const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   try {

@@ -54,6 +54,8 @@ export interface ConsumerStats {
   skipped: number;
   /** Transactions retried after a transient failure. */
   retries: number;
+  /** Times the Kafka consumer was rebuilt after the client gave up. */
+  restarts: number;
 }
 
 type Item =
@@ -95,8 +97,9 @@ export class InboxConsumer {
   private readonly logger: Logger;
   private readonly waker = new Waker();
   private consumer?: Consumer;
+  private stopping = false;
   private readonly pool: Pool;
-  readonly stats: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0, skipped: 0, retries: 0 };
+  readonly stats: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0, skipped: 0, retries: 0, restarts: 0 };
 
   constructor(
     private readonly kafka: Kafka,
@@ -109,15 +112,26 @@ export class InboxConsumer {
   }
 
   async start(): Promise<void> {
+    this.stopping = false;
+    await this.connectAndRun();
+  }
+
+  private async connectAndRun(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       sessionTimeout: this.options.sessionTimeoutMs,
-      heartbeatInterval: Math.max(1000, Math.floor(this.options.sessionTimeoutMs / 10)),
+      heartbeatInterval: Math.max(500, Math.floor(this.options.sessionTimeoutMs / 10)),
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 250,
     });
     this.consumer = consumer;
     if (process.env.KAFKA_REQUEST_STATS === 'true') countRequests(consumer, `consumer ${this.options.groupId}`);
+    // kafkajs gives up on some errors (e.g. "the coordinator is not aware of this member" after a
+    // session timeout under load) and leaves the consumer stopped; a service must never stop consuming.
+    consumer.on(consumer.events.CRASH, ({ payload }: { payload: { error: Error; restart: boolean } }) => {
+      if (payload.restart || this.stopping || this.consumer !== consumer) return;
+      void this.recover(consumer, payload.error);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
     await consumer.run({
@@ -128,8 +142,26 @@ export class InboxConsumer {
     });
   }
 
+  private async recover(crashed: Consumer, error: Error): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt += 1) {
+      const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 30_000 });
+      this.logger.error(`consumer stopped on "${error.message}"; rejoining the group in ${delay} ms (nothing is skipped: uncommitted messages come again)`);
+      this.stats.restarts += 1;
+      await crashed.disconnect().catch(() => undefined);
+      await this.waker.wait(delay);
+      if (this.stopping) return;
+      try {
+        await this.connectAndRun();
+        return;
+      } catch (retryError) {
+        error = retryError as Error;
+      }
+    }
+  }
+
   /** Finishes the batch in hand, commits it, and leaves the group. */
   async stop(): Promise<void> {
+    this.stopping = true;
     const consumer = this.consumer;
     this.consumer = undefined;
     this.waker.wake();
