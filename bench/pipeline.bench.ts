@@ -164,7 +164,8 @@ async function main(): Promise<void> {
     const load = summarize(latencyOf(loadSubjects));
     const throughput = OFFERS / seconds;
     console.log(`\nsubmitted ${OFFERS} offers in ${submitSeconds.toFixed(1)} s (offered ${(OFFERS / submitSeconds).toFixed(0)}/s)`);
-    console.log(`all through in ${seconds.toFixed(1)} s: ${throughput.toFixed(0)} offers/s (goal >= 200), ${failures.length} not PreviewReady`);
+    const failureTypes = failures.reduce<Record<string, number>>((acc, s) => ({ ...acc, [arrivals.done.get(s)!.type]: (acc[arrivals.done.get(s)!.type] ?? 0) + 1 }), {});
+    console.log(`all through in ${seconds.toFixed(1)} s: ${throughput.toFixed(0)} offers/s (goal >= 200), ${failures.length} not PreviewReady ${failures.length ? JSON.stringify(failureTypes) : ''}`);
     console.log(`OfferSubmitted -> PreviewReady under load: p50 ${load.p50} ms, p90 ${load.p90} ms, p99 ${load.p99} ms (goal p99 < 2000), max ${load.max} ms`);
     const stages: Array<[string, string, string]> = [
       ['validation', 'OfferSubmitted', 'PrerequisitesValidated'],
