@@ -33,7 +33,7 @@ test('a consumer dropped by the coordinator rejoins and finishes: every event ap
       handles: (type) => type === 'GoLiveRequested',
       dispatch: async (event, context) => {
         await context.tx.query('INSERT INTO applied (event_id) VALUES ($1)', [event.id]);
-        if (!blocked && event.data.requestedBy === 'slow') {
+        if (!blocked && event.type === 'GoLiveRequested' && event.data.requestedBy === 'slow') {
           blocked = true;
           // synchronous work longer than the session timeout: no heartbeat can be sent meanwhile
           const until = Date.now() + 9_000;
