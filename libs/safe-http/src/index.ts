@@ -161,6 +161,8 @@ function once(url: URL, options: Required<Pick<SafeRequestOptions, 'timeoutMs' |
     request.on('error', (error: Error & { code?: string }) => {
       clearTimeout(timer);
       if (error instanceof SafeHttpError) return reject(error);
+      // a kept-alive connection the server closed just as we reused it: not the server's answer
+      if (request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return reject(new StaleConnection());
       if (error.name === 'AbortError') return reject(new SafeHttpError('aborted', 'request aborted'));
       if (error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN') return reject(new SafeHttpError('dns-failed', `${url.hostname} could not be resolved`));
       reject(new SafeHttpError('network', `${url.host}: ${error.message}`, error.code));
@@ -170,12 +172,25 @@ function once(url: URL, options: Required<Pick<SafeRequestOptions, 'timeoutMs' |
   });
 }
 
+class StaleConnection extends Error {}
+
 export async function safeRequest(rawUrl: string, options: SafeRequestOptions = {}): Promise<SafeResponse> {
   const settings = { timeoutMs: 10_000, maxBytes: 1024 * 1024, maxRedirects: 3, allowPrivateNetwork: false, ...options };
   const deadline = Date.now() + settings.timeoutMs;
+  const idempotent = (settings.method ?? 'GET') === 'GET' || settings.method === 'HEAD';
   let url = checkUrl(rawUrl, settings.allowPrivateNetwork);
   for (let hop = 0; ; hop += 1) {
-    const response = await once(url, settings, deadline);
+    let response: SafeResponse | undefined;
+    for (let stale = 0; !response; ) {
+      try {
+        response = await once(url, settings, deadline);
+      } catch (error) {
+        if (!(error instanceof StaleConnection)) throw error;
+        // again on another connection; a request that is not idempotent is never sent twice
+        stale += 1;
+        if (!idempotent || stale >= 3) throw new SafeHttpError('network', `${url.host}: the connection was reset`, 'ECONNRESET');
+      }
+    }
     const location = response.headers.location;
     if (response.status >= 300 && response.status < 400 && location) {
       if (hop >= settings.maxRedirects) throw new SafeHttpError('too-many-redirects', `more than ${settings.maxRedirects} redirects from ${rawUrl.slice(0, 200)}`);
