@@ -14,8 +14,8 @@
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
+const { alive, portOpen, readPid, terminate } = require('./processes');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOCAL = path.join(ROOT, '.local', 'azurite');
@@ -51,31 +51,6 @@ function connectionString(port) {
     `TableEndpoint=http://127.0.0.1:${port}/${DEV_ACCOUNT}`,
     '',
   ].join(';');
-}
-
-function portOpen(port, host = '127.0.0.1') {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host });
-    socket.setTimeout(1000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function pidFile(port) {
@@ -132,12 +107,6 @@ async function start({ port = DEFAULT_PORT, inMemory = true, detached = false, t
   throw new Error(`azurite-table did not listen on ${port} within ${timeoutMs / 1000} s; see ${log}`);
 }
 
-async function waitForExit(pid, timeoutMs) {
-  const began = Date.now();
-  while (alive(pid) && Date.now() - began < timeoutMs) await new Promise((r) => setTimeout(r, 100));
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
-}
-
 function recordedPorts() {
   try {
     return fs
@@ -160,18 +129,10 @@ async function stop({ port, timeoutMs = 10_000 } = {}) {
   for (const p of ports) {
     const child = running.get(p);
     running.delete(p);
-    let pid = child?.pid;
-    if (!pid) {
-      try {
-        pid = Number(fs.readFileSync(pidFile(p), 'utf8'));
-      } catch {
-        pid = undefined;
-      }
-    }
+    const pid = child?.pid ?? readPid(pidFile(p));
     fs.rmSync(pidFile(p), { force: true });
     if (!pid || !alive(pid)) continue;
-    process.kill(pid, 'SIGTERM');
-    await waitForExit(pid, timeoutMs);
+    await terminate(pid, timeoutMs);
     stopped += 1;
   }
   if (port !== undefined && stopped === 0) say(`no emulator of ours on port ${port}`);

@@ -13,8 +13,9 @@
 const { spawn, spawnSync } = require('node:child_process');
 const { createHash, randomBytes } = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
+const processes = require('./processes');
+const { alive, portOpen } = processes;
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOCAL = path.join(ROOT, '.local');
@@ -33,6 +34,14 @@ function say(message) {
 
 function java() {
   return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+}
+
+function pidFile(dir) {
+  return path.join(dir, 'kafka.pid');
+}
+
+function logTail(dir) {
+  return processes.logTail(path.join(dir, 'kafka.log'));
 }
 
 function instanceDir(name) {
@@ -91,48 +100,6 @@ function serverProperties(dir, { port, controllerPort }) {
   ].join('\n');
 }
 
-function portOpen(port, host = '127.0.0.1') {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host });
-    socket.setTimeout(1000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function readPid(dir) {
-  try {
-    const pid = Number(fs.readFileSync(path.join(dir, 'kafka.pid'), 'utf8'));
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function logTail(dir, lines = 30) {
-  try {
-    return fs.readFileSync(path.join(dir, 'kafka.log'), 'utf8').trim().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
 /** The broker is ready when it answers a metadata request, not merely when the port is open. */
 async function brokerAnswers(port) {
   const { Kafka, logLevel } = require('kafkajs');
@@ -179,7 +146,7 @@ async function start(name = 'dev', { timeoutMs = 120_000 } = {}) {
   });
   child.unref();
   fs.closeSync(log);
-  fs.writeFileSync(path.join(dir, 'kafka.pid'), String(child.pid));
+  fs.writeFileSync(pidFile(dir), String(child.pid));
   say(`starting broker on ${brokers} (pid ${child.pid}, log ${path.join(dir, 'kafka.log')})`);
   const began = Date.now();
   while (Date.now() - began < timeoutMs) {
@@ -195,26 +162,21 @@ async function start(name = 'dev', { timeoutMs = 120_000 } = {}) {
 
 async function stop(name = 'dev', { timeoutMs = 60_000 } = {}) {
   const dir = instanceDir(name);
-  const pid = readPid(dir);
+  const pid = processes.readPid(pidFile(dir));
   if (!pid || !alive(pid)) {
     say(`broker "${name}" is not running`);
     return false;
   }
-  process.kill(pid, 'SIGTERM');
   const began = Date.now();
-  while (alive(pid) && Date.now() - began < timeoutMs) await new Promise((r) => setTimeout(r, 200));
-  if (alive(pid)) {
-    say(`broker did not stop within ${timeoutMs / 1000} s; killing it`);
-    process.kill(pid, 'SIGKILL');
-  }
-  fs.rmSync(path.join(dir, 'kafka.pid'), { force: true });
+  if (!(await processes.terminate(pid, timeoutMs))) say(`broker did not stop within ${timeoutMs / 1000} s; killed it`);
+  fs.rmSync(pidFile(dir), { force: true });
   say(`broker "${name}" stopped in ${((Date.now() - began) / 1000).toFixed(1)} s`);
   return true;
 }
 
 async function status(name = 'dev') {
   const instance = INSTANCES[name];
-  const pid = readPid(instanceDir(name));
+  const pid = processes.readPid(pidFile(instanceDir(name)));
   const listening = await portOpen(instance.port);
   return { instance: name, brokers: `127.0.0.1:${instance.port}`, pid: pid && alive(pid) ? pid : null, listening };
 }

@@ -14,6 +14,8 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
+const processes = require('./processes');
+const { alive } = processes;
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DIR = path.join(ROOT, '.local', 'maildev');
@@ -45,31 +47,8 @@ function smtpGreets(port, host = HOST, timeoutMs = 1000) {
   });
 }
 
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function readPid() {
-  try {
-    const pid = Number(fs.readFileSync(PID_FILE, 'utf8'));
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function logTail(lines = 20) {
-  try {
-    return fs.readFileSync(LOG_FILE, 'utf8').trim().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
+const readPid = () => processes.readPid(PID_FILE);
+const logTail = (lines = 20) => processes.logTail(LOG_FILE, lines);
 
 async function start({ smtpPort = DEFAULTS.smtpPort, webPort = DEFAULTS.webPort, timeoutMs = 30_000 } = {}) {
   const urls = { smtp: `${HOST}:${smtpPort}`, web: `http://${HOST}:${webPort}` };
@@ -106,13 +85,7 @@ async function stop({ timeoutMs = 10_000 } = {}) {
     fs.rmSync(PID_FILE, { force: true });
     return false;
   }
-  process.kill(pid, 'SIGTERM');
-  const began = Date.now();
-  while (alive(pid) && Date.now() - began < timeoutMs) await new Promise((resolve) => setTimeout(resolve, 100));
-  if (alive(pid)) {
-    say(`MailDev did not stop within ${timeoutMs / 1000} s; killing it`);
-    process.kill(pid, 'SIGKILL');
-  }
+  if (!(await processes.terminate(pid, timeoutMs))) say(`MailDev did not stop within ${timeoutMs / 1000} s; killed it`);
   fs.rmSync(PID_FILE, { force: true });
   say('MailDev stopped');
   return true;
