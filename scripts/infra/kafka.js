@@ -26,6 +26,8 @@ const LOG4J = path.join(ROOT, 'infra', 'kafka', 'log4j.properties');
 const INSTANCES = {
   dev: { port: 9092, controllerPort: 9093, ephemeral: false },
   test: { port: 19092, controllerPort: 19093, ephemeral: true },
+  // the chaos test SIGKILLs and restarts its own broker, so it never shares one with other suites
+  chaos: { port: 29092, controllerPort: 29093, ephemeral: true },
 };
 
 function say(message) {
@@ -115,9 +117,9 @@ async function brokerAnswers(port) {
   }
 }
 
-async function start(name = 'dev', { timeoutMs = 120_000 } = {}) {
+async function start(name = 'dev', { timeoutMs = 120_000, keepData = false } = {}) {
   const instance = INSTANCES[name];
-  if (!instance) throw new Error(`unknown Kafka instance "${name}" (dev or test)`);
+  if (!instance) throw new Error(`unknown Kafka instance "${name}" (${Object.keys(INSTANCES).join(', ')})`);
   const dir = instanceDir(name);
   const brokers = `127.0.0.1:${instance.port}`;
   if (await portOpen(instance.port)) {
@@ -125,7 +127,7 @@ async function start(name = 'dev', { timeoutMs = 120_000 } = {}) {
     return { brokers, started: false };
   }
   ensureLibs();
-  if (instance.ephemeral) fs.rmSync(path.join(dir, 'data'), { recursive: true, force: true });
+  if (instance.ephemeral && !keepData) fs.rmSync(path.join(dir, 'data'), { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   const properties = path.join(dir, 'server.properties');
   fs.writeFileSync(properties, serverProperties(dir, instance));
@@ -174,6 +176,14 @@ async function stop(name = 'dev', { timeoutMs = 60_000 } = {}) {
   return true;
 }
 
+/** SIGKILLs the broker (chaos tests): no clean shutdown, its data stays for the next start. */
+function kill(name) {
+  const pid = processes.readPid(pidFile(instanceDir(name)));
+  if (!pid || !alive(pid)) return false;
+  process.kill(pid, 'SIGKILL');
+  return true;
+}
+
 async function status(name = 'dev') {
   const instance = INSTANCES[name];
   const pid = processes.readPid(pidFile(instanceDir(name)));
@@ -181,7 +191,7 @@ async function status(name = 'dev') {
   return { instance: name, brokers: `127.0.0.1:${instance.port}`, pid: pid && alive(pid) ? pid : null, listening };
 }
 
-module.exports = { start, stop, status, ensureLibs, portOpen, INSTANCES };
+module.exports = { start, stop, kill, status, ensureLibs, portOpen, INSTANCES };
 
 if (require.main === module) {
   const [command = 'status', ...rest] = process.argv.slice(2);
@@ -189,7 +199,7 @@ if (require.main === module) {
   const name = flag >= 0 ? rest[flag + 1] : 'dev';
   const commands = { start: () => start(name), stop: () => stop(name), status: () => status(name).then((s) => console.log(JSON.stringify(s))) };
   if (!commands[command]) {
-    console.error('usage: node scripts/infra/kafka.js start|stop|status [--instance dev|test]');
+    console.error('usage: node scripts/infra/kafka.js start|stop|status [--instance dev|test|chaos]');
     process.exit(2);
   }
   commands[command]().catch((error) => {

@@ -4,9 +4,9 @@ import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { decodeEvent, headersToStrings, isOfferEventType, peekType, type EventDecodeError, type OfferEvent } from '@mkt/events';
 import { EventContext, type ConsumedRecord } from './context';
-import { asPermanentFailure, describeError } from './errors';
+import { classifyFailure } from './errors';
 import { crashPoint } from './faults';
-import type { OutboxRecord } from './outbox';
+import { storableText, type OutboxRecord } from './outbox';
 import { backoffDelay, DEFAULT_BACKOFF, Waker, type Backoff } from './retry';
 import { inTransaction, poolOf, type TransactionScope } from './unit-of-work';
 
@@ -30,7 +30,15 @@ export interface InboxConsumerOptions {
   partitionsConsumedConcurrently: number;
   /** Upper bound of messages handled in one database transaction. */
   maxMessagesPerTransaction: number;
+  /** Backoff of transient failures (infrastructure away), retried without limit. */
   backoff: Backoff;
+  /**
+   * Tries of one message that fails deterministically (bad data, a bug, an error we cannot place)
+   * before it is dead-lettered and the partition goes on.
+   */
+  maxAttempts: number;
+  /** Backoff between those tries. */
+  attemptBackoff: Backoff;
   /** Where a new consumer group starts. */
   fromBeginning: boolean;
   sessionTimeoutMs: number;
@@ -40,6 +48,8 @@ export const DEFAULT_CONSUMER_OPTIONS = {
   partitionsConsumedConcurrently: 6,
   maxMessagesPerTransaction: 500,
   backoff: DEFAULT_BACKOFF,
+  maxAttempts: 5,
+  attemptBackoff: { initialMs: 100, maxMs: 2_000 },
   fromBeginning: true,
   sessionTimeoutMs: 30_000,
 } satisfies Partial<InboxConsumerOptions>;
@@ -54,6 +64,8 @@ export interface ConsumerStats {
   skipped: number;
   /** Transactions retried after a transient failure. */
   retries: number;
+  /** Failed tries of single messages (deterministic failures), each followed by a retry or a dead letter. */
+  failedAttempts: number;
   /** Times the Kafka consumer was rebuilt after the client gave up. */
   restarts: number;
 }
@@ -73,8 +85,18 @@ export function countRequests(client: Pick<Consumer, 'on' | 'events'>, label: st
   }, 10_000).unref();
 }
 
-/** A handler said "permanent" in the fast path: the transaction is redone with a savepoint per message. */
-class RedoWithSavepoints extends Error {}
+/** A message failed in the fast path: the transaction is redone with a savepoint per message to find it. */
+class RedoIsolated extends Error {}
+
+/** A message failed deterministically, below its bound: nothing is committed; it is tried again after what came before it commits. */
+class RetryMessage extends Error {
+  constructor(readonly index: number) {
+    super('retry message');
+  }
+}
+
+/** Failed tries remembered per message; bounded so that a revoked partition's leftovers cannot grow it. */
+const MAX_TRACKED_FAILURES = 10_000;
 
 export const DLQ_HEADERS = {
   reason: 'dlq_reason',
@@ -99,7 +121,9 @@ export class InboxConsumer {
   private consumer?: Consumer;
   private stopping = false;
   private readonly pool: Pool;
-  readonly stats: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0, skipped: 0, retries: 0, restarts: 0 };
+  readonly stats: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0, skipped: 0, retries: 0, failedAttempts: 0, restarts: 0 };
+  /** Failed tries per message id; `deadLetter` once it is to be dead-lettered (until that commits). */
+  private readonly failures = new Map<string, { tries: number; deadLetter?: { code: string; reason: string } }>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -206,26 +230,50 @@ export class InboxConsumer {
     return { kind: 'event', key: decoded.event.id, record, event: decoded.event };
   }
 
+  /**
+   * Commits the chunk, whatever it takes: transient failures are retried with backoff for as long as
+   * they last (nothing is skipped); any other failure redoes the chunk with a savepoint per message, so
+   * that the one message that fails is retried on its own and, past `maxAttempts`, dead-lettered while
+   * the rest commits. A message is only counted as failing when the database answered right after (the
+   * savepoint rolled back), so an outage never dead-letters a healthy event.
+   */
   private async processWithRetry(items: Exclude<Item, { kind: 'skip' }>[], hooks: EachBatchPayload): Promise<boolean> {
-    let savepoints = false;
-    for (let attempt = 1; ; ) {
+    let isolate = false;
+    let pending = items;
+    let rest: typeof items = [];
+    for (let transient = 1, tries = 1; ; ) {
+      let delay: number;
       try {
-        await this.transact(items, savepoints);
-        return true;
+        const outcome = await this.transact(pending, isolate);
+        if (outcome === 'committed') {
+          if (!rest.length) return true;
+          [pending, rest] = [rest, []];
+          continue;
+        }
+        if (outcome.at > 0) {
+          // commit what came before the failing message, then try it again at the head
+          [pending, rest] = [pending.slice(0, outcome.at), [...pending.slice(outcome.at), ...rest]];
+          continue;
+        }
+        delay = backoffDelay(tries++, this.options.attemptBackoff);
       } catch (error) {
-        if (error instanceof RedoWithSavepoints) {
-          savepoints = true;
+        if (error instanceof RedoIsolated) {
+          isolate = true;
+          continue;
+        }
+        const failure = classifyFailure(error);
+        if (failure.kind !== 'transient' && !isolate) {
+          isolate = true;
           continue;
         }
         this.stats.retries += 1;
-        const delay = backoffDelay(attempt, this.options.backoff);
-        this.logger.warn(
-          `transient failure on ${items[0].record.topic}[${items[0].record.partition}] at offset ${items[0].record.offset} ` +
-            `(attempt ${attempt}): ${describeError(error)}; retrying in ${delay} ms`,
-        );
-        attempt += 1;
-        if (!(await this.pause(delay, hooks))) return false;
+        delay = backoffDelay(transient, this.options.backoff);
+        const where = `${pending[0].record.topic}[${pending[0].record.partition}] at offset ${pending[0].record.offset}`;
+        if (failure.kind === 'transient') this.logger.warn(`transient failure (${failure.code}) on ${where} (try ${transient}): ${failure.reason}; retrying in ${delay} ms`);
+        else this.logger.error(`failure outside any one message (${failure.code}) on ${where} (try ${transient}): ${failure.reason}; retrying in ${delay} ms`);
+        transient += 1;
       }
+      if (!(await this.pause(delay, hooks))) return false;
     }
   }
 
@@ -240,58 +288,92 @@ export class InboxConsumer {
     return hooks.isRunning() && !hooks.isStale() && this.consumer !== undefined;
   }
 
-  private async transact(items: Exclude<Item, { kind: 'skip' }>[], savepoints: boolean): Promise<void> {
+  private async transact(items: Exclude<Item, { kind: 'skip' }>[], isolate: boolean): Promise<'committed' | { at: number }> {
     const counts = { handled: 0, duplicates: 0, deadLettered: 0 };
-    await inTransaction(this.pool, this.options.outboxTopic, async (scope) => {
-      const fresh = await this.claim(scope, items);
-      const dead: string[] = [];
-      const now = new Date();
-      for (const item of items) {
-        // delete: a message that appears twice in one batch is handled once
-        if (!fresh.delete(item.key)) {
-          counts.duplicates += 1;
-          continue;
-        }
-        if (item.kind === 'poison') {
-          scope.append(this.deadLetter(item.record, item.error.code, item.error.toString()));
-          dead.push(item.key);
-          continue;
-        }
-        const context = new EventContext(item.event, item.record, scope, now, this.options.source);
-        if (!savepoints) {
+    const exhausted: string[] = [];
+    try {
+      await inTransaction(this.pool, this.options.outboxTopic, async (scope) => {
+        const fresh = await this.claim(scope, items);
+        const dead: string[] = [];
+        const now = new Date();
+        for (const [index, item] of items.entries()) {
+          // delete: a message that appears twice in one batch is handled once
+          if (!fresh.delete(item.key)) {
+            counts.duplicates += 1;
+            continue;
+          }
+          if (item.kind === 'poison') {
+            scope.append(this.deadLetter(item.record, item.error.code, item.error.toString()));
+            dead.push(item.key);
+            continue;
+          }
+          const context = new EventContext(item.event, item.record, scope, now, this.options.source);
+          if (!isolate) {
+            try {
+              await this.dispatcher.dispatch(item.event, context);
+            } catch (error) {
+              if (classifyFailure(error).kind === 'transient') throw error;
+              throw new RedoIsolated();
+            }
+            counts.handled += 1;
+            continue;
+          }
+          const settled = this.failures.get(item.key)?.deadLetter;
+          if (settled) {
+            // decided in an earlier run of this transaction that did not commit
+            scope.append(this.deadLetter(item.record, settled.code, settled.reason));
+            dead.push(item.key);
+            exhausted.push(item.key);
+            continue;
+          }
+          const mark = scope.mark();
+          await scope.query('SAVEPOINT handler');
           try {
             await this.dispatcher.dispatch(item.event, context);
+            await scope.flush(); // this message's events: a failure to write them is this message's
+            await scope.query('RELEASE SAVEPOINT handler');
+            this.failures.delete(item.key);
+            counts.handled += 1;
           } catch (error) {
-            if (asPermanentFailure(error)) throw new RedoWithSavepoints();
-            throw error;
+            const failure = classifyFailure(error);
+            if (failure.kind === 'transient') throw error;
+            // Throws if the database went away: then it is an outage, and nothing is counted against the message.
+            await scope.query('ROLLBACK TO SAVEPOINT handler');
+            scope.rewind(mark);
+            let reason = failure.reason;
+            if (failure.kind === 'deterministic') {
+              const tries = (this.failures.get(item.key)?.tries ?? 0) + 1;
+              this.stats.failedAttempts += 1;
+              if (tries < this.options.maxAttempts) {
+                if (this.failures.size >= MAX_TRACKED_FAILURES) this.failures.clear();
+                this.failures.set(item.key, { tries });
+                this.logger.warn(`${item.event.type} ${item.event.id} of ${item.event.subject} failed (${failure.code}, try ${tries}/${this.options.maxAttempts}): ${reason}`);
+                throw new RetryMessage(index);
+              }
+              reason = `${reason} (failed ${tries} times)`;
+              // kept until the dead letter commits: a redo of this transaction dead-letters it without running it again
+              this.failures.set(item.key, { tries, deadLetter: { code: failure.code, reason } });
+              exhausted.push(item.key);
+            }
+            scope.append(this.deadLetter(item.record, failure.code, reason));
+            dead.push(item.key);
+            this.logger.error(`dead-lettered ${item.event.type} ${item.event.id} of ${item.event.subject} (${failure.code}): ${reason}`);
           }
-          counts.handled += 1;
-          continue;
         }
-        const mark = scope.mark();
-        await scope.query('SAVEPOINT handler');
-        try {
-          await this.dispatcher.dispatch(item.event, context);
-          await scope.query('RELEASE SAVEPOINT handler');
-          counts.handled += 1;
-        } catch (error) {
-          const permanent = asPermanentFailure(error);
-          if (!permanent) throw error;
-          await scope.query('ROLLBACK TO SAVEPOINT handler');
-          scope.rewind(mark);
-          scope.append(this.deadLetter(item.record, permanent.code, permanent.reason));
-          dead.push(item.key);
-          this.logger.warn(`dead-lettered ${item.event.type} ${item.event.id}: ${permanent.reason}`);
+        if (dead.length) {
+          await scope.query(`UPDATE inbox SET outcome = 'dead-lettered' WHERE consumer = $1 AND message_id = ANY($2::text[])`, [this.options.groupId, dead]);
         }
-      }
-      if (dead.length) {
-        await scope.query(`UPDATE inbox SET outcome = 'dead-lettered' WHERE consumer = $1 AND message_id = ANY($2::text[])`, [this.options.groupId, dead]);
-      }
-      counts.deadLettered = dead.length;
-    });
+        counts.deadLettered = dead.length;
+      });
+    } catch (error) {
+      if (error instanceof RetryMessage) return { at: error.index };
+      throw error;
+    }
+    for (const key of exhausted) this.failures.delete(key);
     this.stats.handled += counts.handled;
     this.stats.duplicates += counts.duplicates;
     this.stats.deadLettered += counts.deadLettered;
+    return 'committed';
   }
 
   /** Inserts the ids into the inbox; returns those not seen before. */
@@ -312,13 +394,15 @@ export class InboxConsumer {
   }
 
   private deadLetter(record: ConsumedRecord, code: string, reason: string): OutboxRecord {
+    // The record's own headers are copied as they came; text PostgreSQL cannot store is replaced.
+    const headers = Object.fromEntries(Object.entries(record.headers).map(([name, value]) => [storableText(name), storableText(value)]));
     return {
       topic: this.options.deadLetterTopic,
-      key: record.key,
+      key: record.key === null ? null : storableText(record.key),
       payload: record.value,
       headers: {
-        ...record.headers,
-        [DLQ_HEADERS.reason]: reason.slice(0, 4000),
+        ...headers,
+        [DLQ_HEADERS.reason]: storableText(reason.slice(0, 4000)),
         [DLQ_HEADERS.code]: code,
         [DLQ_HEADERS.topic]: record.topic,
         [DLQ_HEADERS.partition]: String(record.partition),

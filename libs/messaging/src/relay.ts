@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Producer, TopicMessages } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { crashPoint } from './faults';
-import { OUTBOX_CHANNEL } from './outbox';
+import { OUTBOX_CHANNEL, recordBytes } from './outbox';
 import { backoffDelay, Waker } from './retry';
 
 export interface RelayOptions {
@@ -14,9 +14,93 @@ export interface RelayOptions {
   pollIntervalMs: number;
   /** Published rows older than this are deleted; 0 keeps them. */
   retainPublishedMs: number;
+  /**
+   * Bytes of one Kafka request (and so the largest record): under the broker's message.max.bytes (4 MiB).
+   * A bigger row is parked without being sent.
+   */
+  maxRequestBytes: number;
 }
 
-export const DEFAULT_RELAY_OPTIONS: RelayOptions = { batchSize: 1000, lingerMs: 10, pollIntervalMs: 1000, retainPublishedMs: 24 * 3600_000 };
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
+  batchSize: 1000,
+  lingerMs: 10,
+  pollIntervalMs: 1000,
+  retainPublishedMs: 24 * 3600_000,
+  maxRequestBytes: 3 * 1024 * 1024,
+};
+
+/** The broker's answers that no retry can change: the row is parked. */
+const REFUSED_FOR_GOOD = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TOPIC_EXCEPTION']);
+const REFUSED_FOR_GOOD_MESSAGES = /larger than the max message size|message batch larger than|failed the validation on broker|failed its CRC checksum|invalid topic/i;
+
+/** Whether Kafka refused a produce request for good (true) or for now (false). */
+export function refusedForGood(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [error];
+  while (queue.length) {
+    const e = queue.shift();
+    if (!e || typeof e !== 'object' || seen.has(e)) continue;
+    seen.add(e);
+    const { type, message, cause, originalError, errors } = e as { type?: unknown; message?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
+    if (typeof type === 'string' && REFUSED_FOR_GOOD.has(type)) return true;
+    if (typeof message === 'string' && REFUSED_FOR_GOOD_MESSAGES.test(message)) return true;
+    queue.push(cause, originalError, ...(Array.isArray(errors) ? errors : []));
+  }
+  return false;
+}
+
+/** Only rows that are neither parked nor queued behind a parked row of their key. */
+const SENDABLE = `published_at IS NULL AND parked_at IS NULL
+  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.parked_at IS NOT NULL AND p.published_at IS NULL AND p.message_key = outbox.message_key AND p.id < outbox.id)`;
+
+export interface ParkedRow {
+  id: string;
+  topic: string;
+  key: string | null;
+  type: string | null;
+  eventId: string | null;
+  bytes: number;
+  reason: string;
+  parkedAt: Date;
+  /** Rows of the same key waiting behind it. */
+  heldBack: number;
+}
+
+/** Parked rows, oldest first: what operators see. */
+export async function listParkedRows(dataSource: DataSource): Promise<ParkedRow[]> {
+  const rows = await dataSource.query(
+    `SELECT id, topic, message_key, headers->>'ce_type' AS type, headers->>'ce_id' AS event_id, octet_length(payload) AS bytes, parked_reason, parked_at,
+            (SELECT count(*)::int FROM outbox h WHERE h.published_at IS NULL AND h.message_key = o.message_key AND h.id > o.id) AS held_back
+     FROM outbox o WHERE parked_at IS NOT NULL AND published_at IS NULL ORDER BY id`,
+  );
+  return rows.map((r: Record<string, unknown>) => ({
+    id: String(r.id),
+    topic: r.topic as string,
+    key: r.message_key as string | null,
+    type: r.type as string | null,
+    eventId: r.event_id as string | null,
+    bytes: Number(r.bytes ?? 0),
+    reason: r.parked_reason as string,
+    parkedAt: r.parked_at as Date,
+    heldBack: r.held_back as number,
+  }));
+}
+
+/**
+ * Releases parked rows: `retry` sends them again (after the cause is fixed, e.g. the broker's limit
+ * raised); `discard` gives them up for good (kept, marked discarded), which lets the rows behind them go.
+ * Returns the ids released; rows that are not parked (any more) are left alone, so repeating is harmless.
+ */
+export async function releaseParkedRows(dataSource: DataSource, ids: readonly string[], mode: 'retry' | 'discard'): Promise<string[]> {
+  const rows: Array<{ id: string }> = await dataSource.query(
+    mode === 'retry'
+      ? `UPDATE outbox SET parked_at = NULL WHERE id = ANY($1::bigint[]) AND parked_at IS NOT NULL AND published_at IS NULL RETURNING id::text`
+      : `UPDATE outbox SET published_at = now(), discarded_at = now() WHERE id = ANY($1::bigint[]) AND parked_at IS NOT NULL AND published_at IS NULL RETURNING id::text`,
+    [ids],
+  );
+  await dataSource.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+  return rows.map((r) => r.id);
+}
 
 /** Only one relay per database publishes at a time, so that rows leave in id order. */
 const RELAY_LOCK = 7_331_002;
@@ -32,13 +116,16 @@ interface Row {
 export interface RelayStats {
   published: number;
   batches: number;
+  /** Rows set aside because the broker refuses them for good. */
+  parked: number;
   leader: boolean;
 }
 
 /**
  * Publishes the outbox to Kafka: reads unpublished rows in id order, sends them with the idempotent
  * producer (acks=all) and marks them published. A crash between sending and marking sends those rows
- * again on restart: consumers drop the duplicates by event id.
+ * again on restart: consumers drop the duplicates by event id. A row the broker refuses for good is
+ * parked with the reason; the rows of its key wait behind it, every other key goes on.
  */
 export class OutboxRelay {
   private readonly logger = new Logger(OutboxRelay.name);
@@ -48,7 +135,7 @@ export class OutboxRelay {
   private runner?: QueryRunner;
   private detachListener?: () => void;
   private lastPurge = 0;
-  readonly stats: RelayStats = { published: 0, batches: 0, leader: false };
+  readonly stats: RelayStats = { published: 0, batches: 0, parked: 0, leader: false };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -81,7 +168,12 @@ export class OutboxRelay {
   }
 
   async pendingCount(): Promise<number> {
-    const rows = await this.dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+    const rows = await this.dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE ${SENDABLE}`);
+    return rows[0].n as number;
+  }
+
+  async parkedCount(): Promise<number> {
+    const rows = await this.dataSource.query('SELECT count(*)::int AS n FROM outbox WHERE parked_at IS NOT NULL AND published_at IS NULL');
     return rows[0].n as number;
   }
 
@@ -127,10 +219,10 @@ export class OutboxRelay {
         batch = await this.select(runner);
         continue;
       }
-      await this.send(batch);
+      const sent = await this.send(runner, batch);
       crashPoint('relay.afterPublish');
       if (batch.length < this.options.batchSize) await this.linger();
-      batch = await this.markAndSelectNext(runner, batch);
+      batch = await this.markAndSelectNext(runner, sent, batch[batch.length - 1].id);
     }
   }
 
@@ -143,7 +235,7 @@ export class OutboxRelay {
 
   private async select(runner: QueryRunner): Promise<Row[]> {
     this.lastFullSelect = Date.now();
-    return runner.query(`SELECT id, topic, message_key, headers, payload FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`, [this.options.batchSize]);
+    return runner.query(`SELECT id, topic, message_key, headers, payload FROM outbox WHERE ${SENDABLE} ORDER BY id LIMIT $1`, [this.options.batchSize]);
   }
 
   /**
@@ -151,10 +243,11 @@ export class OutboxRelay {
    * the batch's last id; a row whose transaction committed late with a lower id is picked up by the
    * plain select, done at least every 200 ms and whenever the outbox looks empty.
    */
-  private async markAndSelectNext(runner: QueryRunner, batch: Row[]): Promise<Row[]> {
-    const ids = batch.map((r) => r.id);
-    this.stats.published += batch.length;
+  private async markAndSelectNext(runner: QueryRunner, sent: Row[], lastId: string): Promise<Row[]> {
+    const ids = sent.map((r) => r.id);
+    this.stats.published += sent.length;
     this.stats.batches += 1;
+    if (ids.length === 0) return this.select(runner);
     if (Date.now() - this.lastFullSelect > 200) {
       await runner.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
       return this.select(runner);
@@ -162,12 +255,69 @@ export class OutboxRelay {
     return runner.query(
       `WITH marked AS (UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[]))
        SELECT id, topic, message_key, headers, payload FROM outbox
-       WHERE published_at IS NULL AND id > $2 ORDER BY id LIMIT $3`,
-      [ids, ids[ids.length - 1], this.options.batchSize],
+       WHERE ${SENDABLE} AND id > $2 ORDER BY id LIMIT $3`,
+      [ids, lastId, this.options.batchSize],
     );
   }
 
-  private async send(rows: Row[]): Promise<void> {
+  /**
+   * Sends the rows in requests of at most `maxRequestBytes`; returns those sent. A row too big for any
+   * request, or refused for good by the broker, is parked, and later rows of its key in this batch are
+   * held back (not sent, not marked): they wait behind it.
+   */
+  private async send(runner: QueryRunner, rows: Row[]): Promise<Row[]> {
+    const blockedKeys = new Set<string | null>();
+    const blocked = (row: Row) => row.message_key !== null && blockedKeys.has(row.message_key);
+    const park = async (row: Row, reason: string) => {
+      await runner.query(`UPDATE outbox SET parked_at = now(), parked_reason = $2 WHERE id = $1`, [row.id, reason]);
+      if (row.message_key !== null) blockedKeys.add(row.message_key);
+      this.stats.parked += 1;
+      this.logger.error(`parked outbox row ${row.id} (${row.headers.ce_type ?? 'record'} ${row.headers.ce_id ?? ''} key ${row.message_key}): ${reason}; later rows of this key wait until an operator releases it`);
+    };
+    const requests: Row[][] = [];
+    let request: Row[] = [];
+    let requestBytes = 0;
+    for (const row of rows) {
+      const bytes = recordBytes({ key: row.message_key, headers: row.headers, payload: row.payload });
+      if (bytes > this.options.maxRequestBytes) {
+        await park(row, `record of ${bytes} bytes exceeds the relay's limit of ${this.options.maxRequestBytes} bytes per request (RELAY_MAX_REQUEST_BYTES)`);
+        continue;
+      }
+      if (requestBytes + bytes > this.options.maxRequestBytes && request.length) {
+        requests.push(request);
+        request = [];
+        requestBytes = 0;
+      }
+      request.push(row);
+      requestBytes += bytes;
+    }
+    if (request.length) requests.push(request);
+    const sent: Row[] = [];
+    for (const candidate of requests) {
+      const rowsToSend = candidate.filter((row) => !blocked(row));
+      if (!rowsToSend.length) continue;
+      try {
+        await this.produce(rowsToSend);
+        sent.push(...rowsToSend);
+      } catch (error) {
+        if (!refusedForGood(error)) throw error;
+        // Find the rows the broker refuses: one at a time, in order.
+        for (const row of rowsToSend) {
+          if (blocked(row)) continue;
+          try {
+            await this.produce([row]);
+            sent.push(row);
+          } catch (single) {
+            if (!refusedForGood(single)) throw single;
+            await park(row, `the broker refused it: ${(single as Error).message}`);
+          }
+        }
+      }
+    }
+    return sent;
+  }
+
+  private async produce(rows: Row[]): Promise<void> {
     const byTopic = new Map<string, TopicMessages>();
     for (const row of rows) {
       let entry = byTopic.get(row.topic);

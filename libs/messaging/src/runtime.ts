@@ -62,6 +62,7 @@ export class MessagingRuntime {
       lingerMs: envInt('RELAY_LINGER_MS', DEFAULT_RELAY_OPTIONS.lingerMs, { min: 0 }),
       pollIntervalMs: envInt('RELAY_POLL_INTERVAL_MS', DEFAULT_RELAY_OPTIONS.pollIntervalMs, { min: 10 }),
       retainPublishedMs: envInt('OUTBOX_RETAIN_PUBLISHED_MS', DEFAULT_RELAY_OPTIONS.retainPublishedMs, { min: 0 }),
+      maxRequestBytes: envInt('RELAY_MAX_REQUEST_BYTES', DEFAULT_RELAY_OPTIONS.maxRequestBytes, { min: 1024 }),
       ...options.relay,
     };
     const relay = new OutboxRelay(dataSource, producer, relayOptions);
@@ -78,6 +79,7 @@ export class MessagingRuntime {
       ...DEFAULT_CONSUMER_OPTIONS,
       partitionsConsumedConcurrently: envInt('CONSUMER_CONCURRENCY', DEFAULT_CONSUMER_OPTIONS.partitionsConsumedConcurrently, { min: 1 }),
       maxMessagesPerTransaction: envInt('CONSUMER_MAX_BATCH', DEFAULT_CONSUMER_OPTIONS.maxMessagesPerTransaction, { min: 1 }),
+      maxAttempts: envInt('CONSUMER_MAX_ATTEMPTS', DEFAULT_CONSUMER_OPTIONS.maxAttempts, { min: 1 }),
       sessionTimeoutMs: envInt('CONSUMER_SESSION_TIMEOUT_MS', DEFAULT_CONSUMER_OPTIONS.sessionTimeoutMs, { min: 6_000 }),
       groupId: envString('CONSUMER_GROUP', `marketplace-${this.options.service}`),
       topics: [this.kafkaSettings.offerEventsTopic],

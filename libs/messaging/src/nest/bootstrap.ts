@@ -2,7 +2,7 @@ import { ConsoleLogger, Logger, type DynamicModule, type INestApplication, type 
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { envBool, envInt, envString } from '../config';
-import { OfferEventsTransport } from './transport';
+import { KeepHandlerErrors, OfferEventsTransport } from './transport';
 
 export interface ServiceBootstrapOptions {
   /** Service name for logs. */
@@ -37,7 +37,11 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
   );
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   if (options.consume !== false) {
-    app.connectMicroservice({ strategy: app.get(OfferEventsTransport) }, { inheritAppConfig: true });
+    // Its own config (the HTTP app's pipes and filters are not for events), initialised when it starts,
+    // so that the filter that keeps handlers' errors intact is registered before its listeners.
+    const microservice = app.connectMicroservice({ strategy: app.get(OfferEventsTransport) }, { inheritAppConfig: false, deferInitialization: true });
+    (microservice as unknown as { setIsInitHookCalled(called: boolean): void }).setIsInitHookCalled(true);
+    microservice.useGlobalFilters(new KeepHandlerErrors());
   }
   await options.configure?.(app);
   await app.startAllMicroservices();

@@ -17,11 +17,12 @@ export class HealthController {
       .then(() => 'up')
       .catch(() => 'down');
     const pending = await this.runtime.relay.pendingCount().catch(() => null);
+    const parked = await this.runtime.relay.parkedCount().catch(() => null);
     return {
-      status: database === 'up' ? 'ok' : 'degraded',
+      status: database === 'up' && !parked ? 'ok' : 'degraded',
       service: this.runtime.options.service,
       database,
-      outbox: { pending, ...this.runtime.relay.stats },
+      outbox: { pending, parkedNow: parked, ...this.runtime.relay.stats },
       consumer: this.transport.stats ?? null,
     };
   }

@@ -1,9 +1,22 @@
+import { Catch, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { OfferEvent } from '@mkt/events';
 import type { EventContext } from '../context';
 import type { InboxConsumer, InboxConsumerOptions } from '../consumer';
 import type { MessagingRuntime } from '../runtime';
+
+/**
+ * Hands a handler's error to the consumer as it was thrown. Nest's default RPC filter turns anything but
+ * an RpcException into "Internal server error", which would hide the SQLSTATE or error type that tells a
+ * transient failure from a deterministic one.
+ */
+@Catch()
+export class KeepHandlerErrors implements RpcExceptionFilter {
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    return throwError(() => exception);
+  }
+}
 
 /**
  * Nest transport strategy for the offer-event log. Handlers are ordinary `@EventPattern('<EventType>')`
