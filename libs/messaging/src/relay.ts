@@ -4,6 +4,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { crashPoint } from './faults';
 import { OUTBOX_CHANNEL, recordBytes } from './outbox';
 import { backoffDelay, Waker } from './retry';
+import { poolOf } from './unit-of-work';
 
 export interface RelayOptions {
   /** Rows per Kafka request. */
@@ -92,13 +93,14 @@ export async function listParkedRows(dataSource: DataSource): Promise<ParkedRow[
  * Returns the ids released; rows that are not parked (any more) are left alone, so repeating is harmless.
  */
 export async function releaseParkedRows(dataSource: DataSource, ids: readonly string[], mode: 'retry' | 'discard'): Promise<string[]> {
-  const rows: Array<{ id: string }> = await dataSource.query(
+  const pool = poolOf(dataSource);
+  const { rows } = await pool.query<{ id: string }>(
     mode === 'retry'
       ? `UPDATE outbox SET parked_at = NULL WHERE id = ANY($1::bigint[]) AND parked_at IS NOT NULL AND published_at IS NULL RETURNING id::text`
       : `UPDATE outbox SET published_at = now(), discarded_at = now() WHERE id = ANY($1::bigint[]) AND parked_at IS NOT NULL AND published_at IS NULL RETURNING id::text`,
     [ids],
   );
-  await dataSource.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+  await pool.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
   return rows.map((r) => r.id);
 }
 
@@ -139,9 +141,29 @@ export class OutboxRelay {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly producer: Producer,
+    private producer: Producer,
     private readonly options: RelayOptions = DEFAULT_RELAY_OPTIONS,
+    /**
+     * A fresh idempotent producer. After the broker refuses a record for good, the old producer's
+     * sequence numbers no longer match the broker's (every later send is OUT_OF_ORDER_SEQUENCE_NUMBER),
+     * so the relay goes on with a new producer id.
+     */
+    private readonly newProducer?: () => Producer,
   ) {}
+
+  /** The producer the relay sends with now. */
+  get currentProducer(): Producer {
+    return this.producer;
+  }
+
+  private async renewProducer(): Promise<void> {
+    if (!this.newProducer) return;
+    const old = this.producer;
+    const fresh = this.newProducer();
+    await fresh.connect();
+    this.producer = fresh;
+    await old.disconnect().catch(() => undefined);
+  }
 
   start(): void {
     if (this.running) return;
@@ -301,6 +323,7 @@ export class OutboxRelay {
         sent.push(...rowsToSend);
       } catch (error) {
         if (!refusedForGood(error)) throw error;
+        await this.renewProducer();
         // Find the rows the broker refuses: one at a time, in order.
         for (const row of rowsToSend) {
           if (blocked(row)) continue;
@@ -309,6 +332,7 @@ export class OutboxRelay {
             sent.push(row);
           } catch (single) {
             if (!refusedForGood(single)) throw single;
+            await this.renewProducer();
             await park(row, `the broker refused it: ${(single as Error).message}`);
           }
         }

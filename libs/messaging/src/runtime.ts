@@ -37,7 +37,6 @@ export class MessagingRuntime {
     readonly options: MessagingOptions,
     readonly kafkaSettings: KafkaSettings,
     readonly kafka: Kafka,
-    readonly producer: Producer,
     readonly dataSource: DataSource,
     readonly unitOfWork: UnitOfWork,
     readonly relay: OutboxRelay,
@@ -65,9 +64,13 @@ export class MessagingRuntime {
       maxRequestBytes: envInt('RELAY_MAX_REQUEST_BYTES', DEFAULT_RELAY_OPTIONS.maxRequestBytes, { min: 1024 }),
       ...options.relay,
     };
-    const relay = new OutboxRelay(dataSource, producer, relayOptions);
+    const relay = new OutboxRelay(dataSource, producer, relayOptions, () => createIdempotentProducer(kafka));
     const unitOfWork = new UnitOfWork(dataSource, kafkaSettings.offerEventsTopic);
-    return new MessagingRuntime(options, kafkaSettings, kafka, producer, dataSource, unitOfWork, relay);
+    return new MessagingRuntime(options, kafkaSettings, kafka, dataSource, unitOfWork, relay);
+  }
+
+  get producer(): Producer {
+    return this.relay.currentProducer;
   }
 
   get source(): string {
