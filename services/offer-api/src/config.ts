@@ -1,3 +1,4 @@
+import { DRAFT_LIMIT_ENV, type DraftLimits } from './domain/limits';
 import { envInt, envString, servicePort, type InboxConsumerOptions, type KafkaSettings, type DatabaseSettings, type RelayOptions } from '@mkt/messaging';
 
 /** The development signing secret; also in scripts/token.js. Refused when NODE_ENV=production. */
@@ -20,6 +21,10 @@ export interface OfferApiConfig {
   auth: AuthConfig;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
+  /** Deepest nesting of objects and arrays in a JSON body, checked before any validation. */
+  maxJsonDepth: number;
+  /** How large a draft may be as a whole (see domain/limits.ts). */
+  draftLimits: DraftLimits;
   defaultPageSize: number;
   maxPageSize: number;
   /** How long a projection rebuild may take to catch up before it gives up. */
@@ -42,6 +47,12 @@ export function offerApiConfigFromEnv(): OfferApiConfig {
     port: servicePort(3000),
     auth: { jwtSecret, jwksUrl, issuer: process.env.AUTH_ISSUER || undefined, audience: process.env.AUTH_AUDIENCE || undefined },
     bodyLimitBytes: envInt('OFFER_API_BODY_LIMIT_BYTES', 512 * 1024, { min: 1024 }),
+    maxJsonDepth: envInt('OFFER_API_MAX_JSON_DEPTH', 32, { min: 8 }),
+    draftLimits: {
+      maxDraftBytes: envInt(DRAFT_LIMIT_ENV.maxDraftBytes, 256 * 1024, { min: 1024 }),
+      maxImageVersions: envInt(DRAFT_LIMIT_ENV.maxImageVersions, 100, { min: 1 }),
+      maxDisks: envInt(DRAFT_LIMIT_ENV.maxDisks, 200, { min: 1 }),
+    },
     defaultPageSize: envInt('OFFER_API_PAGE_SIZE', 50, { min: 1 }),
     maxPageSize: envInt('OFFER_API_MAX_PAGE_SIZE', 500, { min: 1 }),
     rebuildTimeoutMs: envInt('PROJECTION_REBUILD_TIMEOUT_MS', 600_000, { min: 1000 }),
