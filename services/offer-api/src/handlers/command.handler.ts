@@ -1,12 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { fromDraft, offerSubject } from '@mkt/events';
+import { fromDraft, offerSubject, type OfferDraft } from '@mkt/events';
 import { MessagingRuntime, UnitOfWork, type Tx } from '@mkt/messaging';
-import { API_VERSION } from '../config';
+import { API_VERSION, type OfferApiConfig } from '../config';
 import { decide, describeState, type OfferCommand } from '../domain/commands';
 import { operationStatus } from '../domain/operations';
 import type { StatusView } from '../domain/status-view';
-import { ApiError, notFound } from '../http/errors';
+import { exceededDraftLimits, inspectJson } from '../domain/limits';
+import { OFFER_API_CONFIG } from '../http/auth';
+import { ApiError, draftTooLarge, notFound } from '../http/errors';
 import { claimIdempotencyKey, storeIdempotentResponse, type StoredResponse } from '../persistence/idempotency';
 import { findOffer, findStatusView, saveCommandState } from '../persistence/offers';
 
@@ -55,6 +57,7 @@ export class CommandHandler {
   constructor(
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
+    @Inject(OFFER_API_CONFIG) private readonly config: OfferApiConfig,
   ) {}
 
   async execute(publisherId: string, offerId: string, request: CommandRequest, idempotencyKey?: string): Promise<StoredResponse> {
@@ -73,6 +76,20 @@ export class CommandHandler {
       if (idempotencyKey) await storeIdempotentResponse(tx, scope, idempotencyKey, response);
       return response;
     });
+  }
+
+  /**
+   * The draft as OfferSubmitted will carry it must be within today's limits: it was stored under the
+   * limits of its day (or before some rules existed), and every stage would work from it.
+   */
+  private checkSnapshot(draft: OfferDraft): void {
+    const exceeded = exceededDraftLimits(draft, this.config.draftLimits);
+    if (exceeded.length) throw draftTooLarge(exceeded, 409, 'the draft is too large to publish; make it smaller with PUT first');
+    const inspection = inspectJson(draft, this.config.maxJsonDepth);
+    if (!inspection.ok) {
+      const fields = 'tooDeep' in inspection ? [{ field: inspection.tooDeep, problems: ['is nested too deeply'] }] : inspection.fields;
+      throw new ApiError(409, 'draft-not-publishable', 'the draft has values that cannot be published; correct them with PUT first', { fields });
+    }
   }
 
   private async decideAndRecord(tx: Tx, publisherId: string, offerId: string, request: CommandRequest): Promise<StoredResponse> {
@@ -94,6 +111,7 @@ export class CommandHandler {
     if (!decision.accepted) {
       return { status: 409, headers: {}, body: { statusCode: 409, code: decision.code, message: decision.reason, state: describeState(state) } };
     }
+    if (command.kind === 'publish') this.checkSnapshot(command.draft);
     const correlationId = decision.newAttempt ? randomUUID() : (offer.correlation_id ?? randomUUID());
     const event = fromDraft(
       decision.event,

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { API_VERSION, type OfferApiConfig } from '../config';
 import { isSlug } from '../domain/drafts';
+import { isStorableText } from '../domain/limits';
 import { ApiError, notFound } from './errors';
 
 export const OFFER_API_CONFIG = Symbol('OFFER_API_CONFIG');
@@ -22,6 +23,8 @@ export interface Principal {
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
 type VerifiedClaims = Omit<Principal, 'subscriptionIds'> & { subscriptionIds: string[] };
+
+const MAX_SUBJECT_LENGTH = 256;
 
 /** Verified tokens are remembered briefly: status polling sends the same token again and again. */
 const CACHE_ENTRIES = 10_000;
@@ -56,6 +59,8 @@ export class TokenVerifier {
       typeof this.key === 'function' ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key, options);
     const { sub, role, publisherId, subscriptionId, subscriptionIds, exp } = payload as Record<string, unknown>;
     if (typeof sub !== 'string' || sub.length === 0) throw new Error('the token has no subject');
+    // the subject is stored (operations, OfferSubmitted.submittedBy): it must be text PostgreSQL can hold
+    if (sub.length > MAX_SUBJECT_LENGTH || !isStorableText(sub)) throw new Error(`the token subject must be at most ${MAX_SUBJECT_LENGTH} characters of storable text`);
     if (role !== 'publisher' && role !== 'operator') throw new Error('the token role must be publisher or operator');
     if (role === 'publisher' && (typeof publisherId !== 'string' || !isSlug(publisherId))) throw new Error('a publisher token needs a publisherId claim');
     const subscriptions = [

@@ -44,6 +44,26 @@ export function idempotencyKey(raw: string | undefined): string | undefined {
   return raw;
 }
 
+/** An entity tag: `"opaque"` or `W/"opaque"`, visible ASCII inside (RFC 9110 without obs-text). */
+const ENTITY_TAG = /^(?:W\/)?"[\x21\x23-\x7e]*"$/;
+
+/**
+ * If-Match / If-None-Match: `*` or a list of entity tags. A header that is neither is a 400 naming it (a
+ * 412 would tell the caller its tag is stale when it was never a tag).
+ */
+export function entityTagsHeader(name: 'If-Match' | 'If-None-Match', raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const trimmed = raw.trim();
+  const tags = trimmed.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+  const valid = raw.length <= 4096 && (trimmed === '*' || (tags.length > 0 && tags.every((t) => ENTITY_TAG.test(t))));
+  if (!valid) {
+    throw new ApiError(400, 'validation-failed', `invalid ${name}`, {
+      fields: [{ field: name, problems: [`${name} must be * or a comma-separated list of entity tags such as "3" (the ETag of the offer)`] }],
+    });
+  }
+  return raw;
+}
+
 /** OpenAPI: bearer token, api-version, and the error responses every publisher route can give. */
 export function PublisherRoute() {
   return applyDecorators(

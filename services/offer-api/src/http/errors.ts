@@ -2,6 +2,7 @@ import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type Exce
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
 import type { ValidationError } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ExceededLimit, JsonInspection } from '../domain/limits';
 
 export interface FieldError {
   /** Path into the request, e.g. `plans[0].imageVersions[1].osDiskUrl`. */
@@ -25,6 +26,26 @@ export class ApiError extends HttpException {
 }
 
 export const notFound = (what = 'offer') => new ApiError(404, 'not-found', `no such ${what}`);
+
+/** What domain/limits.ts found in a request: 400, naming each field (or where the nesting went too deep). */
+export function refusedInput(inspection: Exclude<JsonInspection, { ok: true }>, maxDepth: number, message = 'the request body is invalid'): ApiError {
+  if ('tooDeep' in inspection) {
+    return new ApiError(400, 'too-deep', `the request body is nested more than ${maxDepth} levels deep`, {
+      fields: [{ field: inspection.tooDeep, problems: [`nesting deeper than ${maxDepth} levels (objects and arrays) is not accepted`] }],
+    });
+  }
+  return validationFailed(inspection.fields, message);
+}
+
+/** A draft over the limits of domain/limits.ts: the first limit, and every exceeded one as a field. */
+export function draftTooLarge(exceeded: ExceededLimit[], status: 409 | 413, message: string): ApiError {
+  const [first] = exceeded;
+  return new ApiError(status, 'draft-too-large', `${message}: ${exceeded.map((e) => e.problem).join('; ')}`, {
+    limit: { name: first.name, max: first.max, actual: first.actual },
+    limits: exceeded.map(({ name, max, actual }) => ({ name, max, actual })),
+    fields: exceeded.map((e) => ({ field: e.field, problems: [e.problem] })),
+  });
+}
 
 export function validationFailed(fields: FieldError[], message = 'the request is invalid'): ApiError {
   return new ApiError(400, 'validation-failed', message, { fields });

@@ -6,12 +6,13 @@ import { UnitOfWork } from '@mkt/messaging';
 import { API_VERSION, type OfferApiConfig } from '../config';
 import { displayedStatus } from '../domain/status-response';
 import { decideDelete, decidePut, etagOf, isSlug } from '../domain/drafts';
+import { exceededDraftLimits } from '../domain/limits';
 import { OFFER_STATUSES, type OfferStatus, type StatusView } from '../domain/status-view';
 import { deleteNeverPublishedOffer, findOffer, findOfferWithView, insertOffer, listOffers, updateOfferDraft, type OfferRow } from '../persistence/offers';
 import { Access, AccessGuard, ApiVersioned, OFFER_API_CONFIG } from './auth';
-import { pageLimit, PublisherRoute, withApiVersion } from './common';
+import { entityTagsHeader, pageLimit, PublisherRoute, withApiVersion } from './common';
 import { ErrorDto, OfferDraftDto, OfferDto, OfferListDto } from './dto';
-import { ApiError, notFound } from './errors';
+import { ApiError, draftTooLarge, notFound } from './errors';
 
 function offerBody(row: OfferRow, view: StatusView | null | undefined) {
   return {
@@ -86,6 +87,7 @@ export class OffersController {
   @ApiResponse({ status: 200, description: 'Updated', type: OfferDto })
   @ApiResponse({ status: 201, description: 'Created', type: OfferDto })
   @ApiResponse({ status: 412, description: 'The ETag does not match', type: ErrorDto })
+  @ApiResponse({ status: 413, description: 'The body, or the draft as a whole, is too large (the limit is named)', type: ErrorDto })
   @ApiResponse({ status: 428, description: 'If-Match missing on update', type: ErrorDto })
   async put(
     @Param('publisherId') publisherId: string,
@@ -97,10 +99,13 @@ export class OffersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     requireJsonObject(request);
+    const preconditions = { match: entityTagsHeader('If-Match', ifMatch), noneMatch: entityTagsHeader('If-None-Match', ifNoneMatch) };
     const stored = JSON.parse(JSON.stringify(draft)) as OfferDraftDto;
+    const exceeded = exceededDraftLimits(stored, this.config.draftLimits);
+    if (exceeded.length) throw draftTooLarge(exceeded, 413, 'the draft is too large');
     const { row, created } = await this.unitOfWork.run(async (tx) => {
       const current = await findOffer(tx, publisherId, offerId, { lock: true });
-      const decision = decidePut(current, ifMatch, ifNoneMatch);
+      const decision = decidePut(current, preconditions.match, preconditions.noneMatch);
       if (decision.action === 'refuse') throw new ApiError(decision.status, decision.code, decision.message);
       const written =
         decision.action === 'create'
@@ -140,10 +145,11 @@ export class OffersController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
+    const match = entityTagsHeader('If-Match', ifMatch);
     await this.unitOfWork.run(async (tx) => {
       const current = await findOffer(tx, publisherId, offerId, { lock: true });
       if (!current) throw notFound();
-      const decision = decideDelete(current, ifMatch);
+      const decision = decideDelete(current, match);
       if (!decision.ok) throw new ApiError(decision.status, decision.code, decision.message);
       if (!(await deleteNeverPublishedOffer(tx, publisherId, offerId, current.version))) throw new ApiError(409, 'conflict', 'the offer changed while deleting it');
     });

@@ -1,16 +1,21 @@
 import { ValidationPipe } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ApiExceptionFilter, flattenValidationErrors, validationFailed } from './errors';
-import { JsonObjectBodyPipe } from './pipes';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { OfferApiConfig } from '../config';
+import { OFFER_API_CONFIG } from './auth';
+import { ApiError, ApiExceptionFilter, flattenValidationErrors, validationFailed, type ErrorBody, type FieldError } from './errors';
+import { RequestInputPipe } from './pipes';
 import { setupOpenApi } from './openapi';
 
 /**
- * HTTP settings of the API: strict body validation (unknown fields are refused, not dropped), our error
- * shape for every 4xx including Fastify's own (bad JSON, body too large), and the OpenAPI document.
+ * HTTP settings of the API: JSON bodies only, checked for what cannot be stored before strict validation
+ * (unknown fields are refused, not dropped), our error shape for every 4xx including Fastify's own (bad
+ * JSON, body too large, undecodable URLs), and the OpenAPI document.
  */
 export function configureHttp(app: NestFastifyApplication): void {
+  const config = app.get<OfferApiConfig>(OFFER_API_CONFIG);
   app.useGlobalPipes(
-    new JsonObjectBodyPipe(),
+    new RequestInputPipe(config.maxJsonDepth),
     new ValidationPipe({
       whitelist: true,
       forbidNonWhitelisted: true,
@@ -20,7 +25,73 @@ export function configureHttp(app: NestFastifyApplication): void {
     }),
   );
   app.useGlobalFilters(new ApiExceptionFilter());
-  // JSON only: other bodies are refused with 415 instead of reaching validation as strings
-  app.getHttpAdapter().getInstance().removeContentTypeParser(['text/plain']);
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON only: other bodies are refused with 415 instead of reaching validation as strings or form fields
+  fastify.removeContentTypeParser(['text/plain']);
+  fastify.addHook('onRequest', (request, _reply, done) => done(unsupportedBody(request) as (Error & { code: string; name: string; statusCode?: number }) | undefined));
+  handleUndecodableUrls(fastify);
   setupOpenApi(app);
+}
+
+/** A body that is not JSON in UTF-8 (Nest also parses forms, which no route takes): 415. */
+function unsupportedBody(request: FastifyRequest): ApiError | undefined {
+  const length = request.headers['content-length'];
+  const hasBody = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (!hasBody) return undefined;
+  const [mediaType, ...parameters] = (request.headers['content-type'] ?? '').split(';').map((part) => part.trim().toLowerCase());
+  const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"|"$/g, '');
+  if (mediaType === 'application/json' && (charset === undefined || charset === 'utf-8')) return undefined;
+  return new ApiError(415, 'unsupported-media-type', 'send the body as JSON (Content-Type: application/json, in UTF-8)', {
+    fields: [{ field: 'Content-Type', problems: ['must be application/json (charset utf-8 if given)'] }],
+  });
+}
+
+/**
+ * URLs whose path parameters cannot be decoded (`%ED%A0%80`: an unpaired surrogate has no UTF-8 form) or
+ * are longer than the router takes never reach a route; Fastify answers them itself, in its own shape,
+ * unless `frameworkErrors` is set. Nest creates the Fastify instance, so that option is set on the
+ * instance's options here; the parameter is named from the routes' templates.
+ */
+function handleUndecodableUrls(fastify: FastifyInstance): void {
+  const templates: string[][] = [];
+  fastify.addHook('onRoute', (route) => {
+    templates.push(route.url.split('/'));
+  });
+  const optionsSymbol = Object.getOwnPropertySymbols(fastify).find((symbol) => symbol.description === 'fastify.options');
+  const options = optionsSymbol ? (fastify as unknown as Record<symbol, Record<string, unknown>>)[optionsSymbol] : undefined;
+  if (!options) return;
+  options.frameworkErrors = (error: Error & { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
+    if (error.code !== 'FST_ERR_BAD_URL' && error.code !== 'FST_ERR_MAX_PARAM_LENGTH') {
+      const status = error.statusCode ?? 500;
+      void reply.status(status).send({ statusCode: status, code: 'error', message: error.message } satisfies ErrorBody);
+      return;
+    }
+    const path = (request.raw.url ?? '').split('?')[0];
+    const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+    const fields = undecodableParameters(templates, path, tooLong);
+    const body: ErrorBody = tooLong
+      ? { statusCode: 400, code: 'invalid-id', message: 'a path parameter is too long', fields }
+      : { statusCode: 400, code: 'invalid-url', message: 'the URL path is not valid percent-encoded UTF-8', fields };
+    void reply.status(400).header('content-type', 'application/json; charset=utf-8').send(body);
+  };
+}
+
+function undecodableParameters(templates: string[][], path: string, tooLong: boolean): FieldError[] {
+  const segments = path.split('/');
+  const bad = (segment: string): boolean => {
+    if (tooLong) return segment.length > 100;
+    try {
+      decodeURIComponent(segment);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  const problem = tooLong ? 'is too long' : 'is not valid percent-encoded UTF-8';
+  for (const template of templates) {
+    if (template.length !== segments.length || !template.every((part, i) => part.startsWith(':') || part === segments[i])) continue;
+    const names = template.flatMap((part, i) => (part.startsWith(':') && bad(segments[i]) ? [part.slice(1)] : []));
+    if (names.length) return names.map((field) => ({ field, problems: [`${field} ${problem}`] }));
+  }
+  return [{ field: '(path)', problems: [`the path ${problem}`] }];
 }

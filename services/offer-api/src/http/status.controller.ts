@@ -37,12 +37,15 @@ export function historyItem(row: HistoryRow, withPosition: boolean) {
   };
 }
 
+const MAX_OFFSET = 2n ** 63n - 1n;
+
 /** One page of an offer's history in log order; the cursor is `<partition>:<offset>` of the last event. */
 export async function historyPage(dataSource: DataSource, publisherId: string, offerId: string, limit: number, after: string | undefined) {
   let cursor: [number, string] = [-1, '-1'];
   if (after !== undefined) {
     const match = /^(\d{1,6}):(\d{1,19})$/.exec(after);
-    if (!match) throw new ApiError(400, 'validation-failed', 'invalid cursor', { fields: [{ field: 'after', problems: ['after must be <partition>:<offset> from a nextLink'] }] });
+    // a Kafka offset is a PostgreSQL bigint: larger is no cursor we gave out (and no query to run)
+    if (!match || BigInt(match[2]) > MAX_OFFSET) throw new ApiError(400, 'validation-failed', 'invalid cursor', { fields: [{ field: 'after', problems: ['after must be <partition>:<offset> from a nextLink'] }] });
     cursor = [Number(match[1]), match[2]];
   }
   const rows = (await dataSource.query(
