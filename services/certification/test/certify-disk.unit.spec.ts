@@ -1,3 +1,4 @@
+import { MAX_LISTED } from '@mkt/events';
 import { certificationOutcome, certifyDisk, disksOf, imageListOf, imageListProblems, type BlobReader, type CheckResult, type DiskRef, type FetchOutcome } from '../src/domain';
 import { buildFooter, GIB } from './vhd-fixtures';
 
@@ -105,5 +106,12 @@ describe('certificationOutcome', () => {
 
   test('given a failed check, then CertificationFailed carries only the failures and how many checks ran', () => {
     expect(certificationOutcome([check(true), check(false, 'sas-expiry')])).toEqual({ type: 'CertificationFailed', data: { failures: [check(false, 'sas-expiry')], checksRun: 2 } });
+  });
+
+  test('given more checks than an event lists, then the first ones are listed and the rest counted', () => {
+    const failed = Array.from({ length: 250 }, () => check(false));
+    expect(certificationOutcome([check(true), ...failed])).toEqual({ type: 'CertificationFailed', data: { failures: failed.slice(0, MAX_LISTED), moreFailures: 150, checksRun: 251 } });
+    const passed = Array.from({ length: 130 }, () => check(true));
+    expect(certificationOutcome(passed)).toEqual({ type: 'CertificationPassed', data: { checks: passed.slice(0, MAX_LISTED), moreChecks: 30 } });
   });
 });

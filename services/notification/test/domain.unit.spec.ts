@@ -97,6 +97,7 @@ describe('failures say which step failed and every reason', () => {
       stepId: 'certification',
       stepNumber: 2,
       failedChecks,
+      failedCheckCount: 2,
       checksRun: 12,
     });
   });

@@ -64,10 +64,10 @@ describe('the shipped templates (src/templates)', () => {
   });
 
   const failures: Array<[string, Partial<MailValues>, string[]]> = [
-    ['field problems', { failure: { stepId: 'validate-prerequisites', stepNumber: 1, problems } }, problems.flatMap((p) => [p.path, p.code, p.message])],
+    ['field problems', { failure: { stepId: 'validate-prerequisites', stepNumber: 1, problems, problemCount: problems.length } }, problems.flatMap((p) => [p.path, p.code, p.message])],
     [
       'failed checks',
-      { failure: { stepId: 'certification', stepNumber: 2, failedChecks, checksRun: 9 } },
+      { failure: { stepId: 'certification', stepNumber: 2, failedChecks, failedCheckCount: failedChecks.length, checksRun: 9 } },
       failedChecks.flatMap((c) => [c.planId, c.imageVersion, c.disk, c.check, c.message]),
     ],
     ['failed regions', { failure: { stepId: 'provisioning', stepNumber: 3, failedRegions, regionsReplicated: 40 } }, failedRegions.flatMap((r) => [r.region, r.reason])],
@@ -81,6 +81,22 @@ describe('the shipped templates (src/templates)', () => {
         expect(mail.text).toContain(reason);
         expect(mail.html).toContain(reason);
       }
+    });
+
+    test('a capped list says how many more there are, and the count covers them all', () => {
+      const more = { en: '…and 37 more', 'pt-BR': '…e mais 37', it: '…e altri 37' }[language]!;
+      const listed = renderer.render(
+        model('failed', language, { failure: { stepId: 'validate-prerequisites', stepNumber: 1, problems, problemCount: problems.length + 37, moreProblems: 37 } }),
+      );
+      const checks = renderer.render(
+        model('failed', language, { failure: { stepId: 'certification', stepNumber: 2, failedChecks, failedCheckCount: failedChecks.length + 37, moreFailedChecks: 37, checksRun: 900 } }),
+      );
+      for (const mail of [listed, checks]) {
+        expect(mail.text).toContain(more);
+        expect(mail.html).toContain(more);
+      }
+      expect(listed.text).toContain(`${problems.length + 37} `);
+      expect(checks.text).toContain(`${failedChecks.length + 37} `);
     });
 
     test.each(MAIL_TEMPLATES)('%s: complete, escaped, with the status link in both parts', (template) => {

@@ -1,4 +1,4 @@
-import type { OfferDraft } from '@mkt/events';
+import { MAX_LISTED, type OfferDraft } from '@mkt/events';
 import { decideOnCanceled, decideOnSubmitted, decideOnValidated } from '../src/domain/attempts';
 import { PREREQUISITE_RULES } from '../src/domain/rules';
 import { isStorageConnectionString, validateSubmission, validationOutcome, type FieldProblem } from '../src/domain/validate';
@@ -170,6 +170,22 @@ describe('reporting', () => {
       'notificationEmails[0] invalid-email',
     ]);
     expect(validationOutcome(report)).toEqual({ type: 'PrerequisitesRejected', data: { problems: report.problems } });
+  });
+
+  test('given an enormous draft full of problems, then the event lists the first ones and counts the rest, far under the event budget', () => {
+    const report = judge((o) => {
+      o.plans = Array.from({ length: 50 }, (_, p) => ({
+        ...o.plans[0],
+        id: `Plan ${p}!`,
+        imageVersions: Array.from({ length: 100 }, () => ({ version: 'v?', osDiskUrl: 'not a url', dataDiskUrls: Array.from({ length: 16 }, () => 'nope') })),
+      }));
+    });
+    expect(report.problems.length).toBeGreaterThan(90_000);
+    const outcome = validationOutcome(report);
+    if (outcome.type !== 'PrerequisitesRejected') throw new Error(`expected a rejection, got ${outcome.type}`);
+    expect(outcome.data.problems).toEqual(report.problems.slice(0, MAX_LISTED));
+    expect(outcome.data.moreProblems).toBe(report.problems.length - MAX_LISTED);
+    expect(Buffer.byteLength(JSON.stringify(outcome.data))).toBeLessThan(64 * 1024);
   });
 
   test('given whole sections absent, then each of their required fields is reported', () => {

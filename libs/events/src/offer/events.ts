@@ -24,6 +24,17 @@ import { OfferDraft } from './draft';
 const TEXT = 2_000;
 const LIST = 10_000;
 
+/**
+ * Events that list problems or checks list the first MAX_LISTED and count the rest (`more...`), so that
+ * one publisher's enormous draft cannot make an event the broker refuses.
+ */
+export const MAX_LISTED = 100;
+
+/** The first `max` items and how many were left out. */
+export function capList<T>(items: readonly T[], max = MAX_LISTED): { listed: T[]; more: number } {
+  return { listed: items.slice(0, max), more: Math.max(0, items.length - max) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Shared parts
 
@@ -99,6 +110,8 @@ export class PrerequisitesValidatedV1 {
 export class PrerequisitesRejectedV1 {
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => FieldProblem)
   problems!: FieldProblem[];
+  /** Problems found beyond those listed. */
+  @IsOptional() @IsInt() @Min(0) moreProblems?: number;
 }
 
 export class CertificationStartedV1 {
@@ -108,12 +121,16 @@ export class CertificationStartedV1 {
 export class CertificationPassedV1 {
   @IsArray() @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => CertificationCheck)
   checks!: CertificationCheck[];
+  /** Checks run beyond those listed. */
+  @IsOptional() @IsInt() @Min(0) moreChecks?: number;
 }
 
 export class CertificationFailedV1 {
   /** Only the failed checks, each with what to fix. */
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => CertificationCheck)
   failures!: CertificationCheck[];
+  /** Failed checks beyond those listed. */
+  @IsOptional() @IsInt() @Min(0) moreFailures?: number;
   @IsInt() @Min(0) checksRun!: number;
 }
 

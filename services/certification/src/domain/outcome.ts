@@ -1,4 +1,4 @@
-import type { OfferEventDraft } from '@mkt/events';
+import { capList, type OfferEventDraft } from '@mkt/events';
 import type { CheckResult } from './certify-disk';
 import type { ImageList } from './images';
 
@@ -28,6 +28,10 @@ export function imageListProblems(list: ImageList): CheckResult[] {
 /** CertificationPassed when every check passed; otherwise CertificationFailed with the failed checks. */
 export function certificationOutcome(checks: readonly CheckResult[]): Extract<OfferEventDraft, { type: 'CertificationPassed' | 'CertificationFailed' }> {
   const failures = checks.filter((c) => !c.passed);
-  if (failures.length === 0 && checks.length > 0) return { type: 'CertificationPassed', data: { checks: [...checks] } };
-  return { type: 'CertificationFailed', data: { failures, checksRun: checks.length } };
+  if (failures.length === 0 && checks.length > 0) {
+    const { listed, more } = capList(checks);
+    return { type: 'CertificationPassed', data: more ? { checks: listed, moreChecks: more } : { checks: listed } };
+  }
+  const { listed, more } = capList(failures);
+  return { type: 'CertificationFailed', data: more ? { failures: listed, moreFailures: more, checksRun: checks.length } : { failures: listed, checksRun: checks.length } };
 }

@@ -30,7 +30,12 @@ export interface FailureDetails {
   /** 1-based position of the step in the process. */
   stepNumber: number;
   problems?: FieldProblem[];
+  /** All problems found; those beyond the listed ones are counted in `moreProblems`. */
+  problemCount?: number;
+  moreProblems?: number;
   failedChecks?: CertificationCheck[];
+  failedCheckCount?: number;
+  moreFailedChecks?: number;
   checksRun?: number;
   failedRegions?: RegionReplication[];
   regionsReplicated?: number;

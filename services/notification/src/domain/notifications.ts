@@ -36,10 +36,31 @@ export function decideNotification(event: NotifiedEvent, recorded: AttemptContac
   }
   switch (event.type) {
     case 'PrerequisitesRejected':
-      return withMail({}, recorded, event, 'failed', { failure: { ...step('validate-prerequisites'), problems: event.data.problems } }, settings);
+      return withMail(
+        {},
+        recorded,
+        event,
+        'failed',
+        {
+          failure: {
+            ...step('validate-prerequisites'),
+            problems: event.data.problems,
+            problemCount: event.data.problems.length + (event.data.moreProblems ?? 0),
+            ...(event.data.moreProblems ? { moreProblems: event.data.moreProblems } : {}),
+          },
+        },
+        settings,
+      );
     case 'CertificationFailed': {
       const failed = event.data.failures.filter((check) => !check.passed);
-      const failure: FailureDetails = { ...step('certification'), failedChecks: failed.length ? failed : event.data.failures, checksRun: event.data.checksRun };
+      const listed = failed.length ? failed : event.data.failures;
+      const failure: FailureDetails = {
+        ...step('certification'),
+        failedChecks: listed,
+        failedCheckCount: listed.length + (event.data.moreFailures ?? 0),
+        ...(event.data.moreFailures ? { moreFailedChecks: event.data.moreFailures } : {}),
+        checksRun: event.data.checksRun,
+      };
       return withMail({}, recorded, event, 'failed', { failure }, settings);
     }
     case 'ReplicationFailed': {

@@ -225,15 +225,23 @@ export function evolve(view: StatusView, event: OfferEvent): StatusView {
           view,
           'validate-prerequisites',
           time,
-          event.data.problems.map((p) => ({ level: 'error', text: `${p.path}: ${p.message}`, timestamp: time, code: p.code, field: p.path })),
+          [
+            ...event.data.problems.map((p): StepMessage => ({ level: 'error', text: `${p.path}: ${p.message}`, timestamp: time, code: p.code, field: p.path })),
+            ...(event.data.moreProblems ? [{ level: 'error', text: `…and ${event.data.moreProblems} more problems.`, timestamp: time, code: 'more-problems' } satisfies StepMessage] : []),
+          ],
         );
       case 'CertificationStarted':
         return start(view, 'certification', time, [info(`Certifying ${event.data.disks} disk(s).`, time)]);
       case 'CertificationPassed':
-        return start(complete(view, 'certification', time, [info(`All ${event.data.checks.length} certification checks passed.`, time)]), 'provisioning', time);
+        return start(complete(view, 'certification', time, [info(`All ${event.data.checks.length + (event.data.moreChecks ?? 0)} certification checks passed.`, time)]), 'provisioning', time);
       case 'CertificationFailed':
         return block(view, 'certification', time, [
-          { level: 'error', text: `${event.data.failures.length} of ${event.data.checksRun} certification checks failed.`, timestamp: time, code: 'certification-failed' },
+          {
+            level: 'error',
+            text: `${event.data.failures.length + (event.data.moreFailures ?? 0)} of ${event.data.checksRun} certification checks failed${event.data.moreFailures ? ` (the first ${event.data.failures.length} are listed)` : ''}.`,
+            timestamp: time,
+            code: 'certification-failed',
+          },
           ...event.data.failures.map(
             (f): StepMessage => ({
               level: 'error',

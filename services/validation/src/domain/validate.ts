@@ -1,4 +1,4 @@
-import type { OfferDraft, OfferEventDraft } from '@mkt/events';
+import { capList, type OfferDraft, type OfferEventDraft } from '@mkt/events';
 import { PREREQUISITE_RULES, type Condition, type Constraint, type FieldRule } from './rules';
 
 /** What Publish submitted: the offer snapshot and where the e-mails go. */
@@ -159,7 +159,7 @@ export function validateSubmission(submission: Submission, rules: readonly Field
 
 /** The stage's result event. */
 export function validationOutcome(report: ValidationReport): OfferEventDraft {
-  return report.problems.length === 0
-    ? { type: 'PrerequisitesValidated', data: { rulesChecked: report.rulesChecked } }
-    : { type: 'PrerequisitesRejected', data: { problems: report.problems } };
+  if (report.problems.length === 0) return { type: 'PrerequisitesValidated', data: { rulesChecked: report.rulesChecked } };
+  const { listed, more } = capList(report.problems);
+  return { type: 'PrerequisitesRejected', data: more ? { problems: listed, moreProblems: more } : { problems: listed } };
 }
