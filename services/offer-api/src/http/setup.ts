@@ -1,4 +1,6 @@
 import { ValidationPipe } from '@nestjs/common';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OfferApiConfig } from '../config';
@@ -30,7 +32,39 @@ export function configureHttp(app: NestFastifyApplication): void {
   fastify.removeContentTypeParser(['text/plain']);
   fastify.addHook('onRequest', (request, _reply, done) => done(unsupportedBody(request) as (Error & { code: string; name: string; statusCode?: number }) | undefined));
   handleUndecodableUrls(fastify);
+  answerMalformedHttp(app.getHttpServer() as Server);
   setupOpenApi(app);
+}
+
+function rawErrorResponse(status: number, code: string, message: string, close: boolean): string {
+  const body = JSON.stringify({ statusCode: status, code, message } satisfies ErrorBody);
+  return (
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+    `content-length: ${Buffer.byteLength(body)}\r\n${close ? 'connection: close\r\n' : ''}\r\n${body}`
+  );
+}
+
+/**
+ * What Node's HTTP server answers before Fastify sees a request, in our error shape: requests that are
+ * not HTTP (a NUL or line break in a header, headers too large), and an Expect header we do not meet
+ * (Node's own 417 leaves the unread body on a kept-alive connection, to be parsed as the next request).
+ */
+function answerMalformedHttp(server: Server): void {
+  server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
+    const body = JSON.stringify({ statusCode: 417, code: 'expectation-failed', message: 'the only Expect this API meets is 100-continue' } satisfies ErrorBody);
+    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+    response.end(body);
+  });
+  server.removeAllListeners('clientError');
+  server.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    if (socket.writable) {
+      if (error.code === 'HPE_HEADER_OVERFLOW') socket.write(rawErrorResponse(431, 'headers-too-large', 'the request headers are too large', true));
+      else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.write(rawErrorResponse(408, 'request-timeout', 'the request took too long to arrive', true));
+      else socket.write(rawErrorResponse(400, 'malformed-request', 'the request is not valid HTTP/1.1 (for example a control character in a header)', true));
+    }
+    socket.destroy(error);
+  });
 }
 
 /** A body that is not JSON in UTF-8 (Nest also parses forms, which no route takes): 415. */
