@@ -7,7 +7,7 @@
 import { Client } from 'pg';
 import { createOfferEvent, offerSubject, type Envelope, type OfferDraft, type OfferEvent, type OfferEventData, type OfferEventType } from '@mkt/events';
 import { withDatabase } from '@mkt/messaging';
-import { EventLog, publishEvents, testDatabaseUrl, uniqueId, waitForGroupCaughtUp } from '@mkt/testing';
+import { EventLog, publishEvents, testDatabaseUrl, uniqueId, waitFor, waitForGroupCaughtUp } from '@mkt/testing';
 import { sas, VhdServer, type SasSpec } from '../../services/certification/test/vhd-fixtures';
 import { completeOffer } from '../../services/validation/test/offers';
 import { HttpsFront, LeadEndpoint, TEST_CA_FILE } from './servers';
@@ -268,4 +268,57 @@ test('provisioning SIGKILLed in the middle of a job finishes it after a restart:
   const done = log.of(subject, 'ImageReplicationProgressed').map((e) => (e as OfferEvent & { type: 'ImageReplicationProgressed' }).data.regionsDone);
   expect(new Set(done).size).toBe(done.length);
   expectNoDuplicateEffects(subject);
+});
+
+describe('stall the offer, never the pipeline', () => {
+  test('offers carrying text PostgreSQL cannot store stall alone: dead-lettered with their reason, every other offer goes through to Live', async () => {
+    // As a faulty or hostile producer could put them on the log (offer-api refuses them at the door).
+    const poisoned = Array.from({ length: 12 }, (_, i) => {
+      const offer = offerWith();
+      if (i % 3 === 1) offer.title = `Title \ud800 ${i}`;
+      else if (i % 3 === 2) offer.summary = `Summary \u0000 ${i}`;
+      const event = submitted(uniqueId('nul-'), offer);
+      if (i % 3 === 0) (event.data as { notificationEmails: string[] }).notificationEmails = ['a@b.test\u0000'];
+      return event;
+    });
+    await publishEvents(stack.topic, poisoned);
+    const dlq = await new EventLog(stack.deadLetterTopic).start();
+    try {
+      const subject = await publish(uniqueId('behind-'), offerWith());
+      await log.waitFor(subject, 'PreviewReady', () => true, { timeoutMs: 90_000 });
+      await publishEvents(stack.topic, [command('GoLiveRequested', subject, 1, { requestedBy: 'alice' })]);
+      await log.waitFor(subject, 'WentLive');
+      // every poisoned offer was dead-lettered by validation with the SQLSTATE that refused it, and nothing waits
+      await waitFor('each poisoned offer dead-lettered by validation', () =>
+        poisoned.every((p) => dlq.raw.some((m) => m.headers.ce_id === p.id && m.headers.dlq_consumer === `${stack.run}-validation`)),
+      );
+      for (const p of poisoned) {
+        const letter = dlq.raw.find((m) => m.headers.ce_id === p.id && m.headers.dlq_consumer === `${stack.run}-validation`)!;
+        expect(letter.headers.dlq_code).toMatch(/^pg-22/);
+        expect(letter.headers.dlq_reason).toMatch(/failed 5 times/);
+        expect(typesOf(p.subject)).toEqual(['OfferSubmitted']);
+      }
+      for (const service of STAGES) await caughtUp(service);
+    } finally {
+      await dlq.stop();
+    }
+  });
+
+  test('an enormous draft with some 90,000 problems is rejected with the first ones listed and the rest counted; the offers behind it go on', async () => {
+    const base = offerWith();
+    const huge: OfferDraft = {
+      ...base,
+      plans: Array.from({ length: 50 }, (_, p) => ({
+        ...base.plans![0],
+        id: `Plan ${p}!`,
+        imageVersions: Array.from({ length: 100 }, () => ({ version: 'v?', osDiskUrl: 'not a url', dataDiskUrls: Array.from({ length: 16 }, () => 'nope') })),
+      })),
+    };
+    const hugeSubject = await publish(uniqueId('huge-'), huge);
+    const behind = await publish(uniqueId('after-huge-'), offerWith());
+    const rejected = await log.waitFor(hugeSubject, 'PrerequisitesRejected');
+    expect(rejected.data.problems).toHaveLength(100);
+    expect(rejected.data.moreProblems).toBeGreaterThan(89_000);
+    await log.waitFor(behind, 'PreviewReady');
+  });
 });

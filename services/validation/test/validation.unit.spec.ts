@@ -175,7 +175,7 @@ describe('reporting', () => {
   test('given an enormous draft full of problems, then the event lists the first ones and counts the rest, far under the event budget', () => {
     const report = judge((o) => {
       o.plans = Array.from({ length: 50 }, (_, p) => ({
-        ...o.plans[0],
+        ...o.plans![0],
         id: `Plan ${p}!`,
         imageVersions: Array.from({ length: 100 }, () => ({ version: 'v?', osDiskUrl: 'not a url', dataDiskUrls: Array.from({ length: 16 }, () => 'nope') })),
       }));
