@@ -52,10 +52,17 @@ export interface TopicSpec {
   partitions: number;
 }
 
+/**
+ * The largest record the topics take (4 MiB), set on the topic so that it holds whatever the broker's
+ * default; the event budget (EVENT_MAX_BYTES, 1 MiB) and the relay's request size (3 MiB) stay under it.
+ */
+export const TOPIC_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
 /** Unlimited retention: the offer log is the source of truth that operators replay. */
 const KEEP_FOREVER = [
   { name: 'retention.ms', value: '-1' },
   { name: 'retention.bytes', value: '-1' },
+  { name: 'max.message.bytes', value: String(TOPIC_MAX_MESSAGE_BYTES) },
 ];
 
 /**

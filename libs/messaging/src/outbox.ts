@@ -51,6 +51,7 @@ export function eventRecord(topic: string, event: Envelope, budget = (eventBudge
  * record we could not process (dead-letter headers and reasons), never for an event's own content.
  */
 export function storableText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- NUL is exactly what PostgreSQL cannot store
   return text.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 

@@ -68,8 +68,17 @@ export interface ParkedRow {
 }
 
 /** Parked rows, oldest first: what operators see. */
-export async function listParkedRows(dataSource: DataSource): Promise<ParkedRow[]> {
-  const rows = await dataSource.query(
+/** Anything that runs SQL: a pg Pool or Client (operators' tools), or a service's DataSource (via poolOf). */
+export interface SqlRunner {
+  query<R extends Record<string, unknown> = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+function runnerOf(target: DataSource | SqlRunner): SqlRunner {
+  return 'driver' in target ? (poolOf(target) as unknown as SqlRunner) : target;
+}
+
+export async function listParkedRows(target: DataSource | SqlRunner): Promise<ParkedRow[]> {
+  const { rows } = await runnerOf(target).query(
     `SELECT id, topic, message_key, headers->>'ce_type' AS type, headers->>'ce_id' AS event_id, octet_length(payload) AS bytes, parked_reason, parked_at,
             (SELECT count(*)::int FROM outbox h WHERE h.published_at IS NULL AND h.message_key = o.message_key AND h.id > o.id) AS held_back
      FROM outbox o WHERE parked_at IS NOT NULL AND published_at IS NULL ORDER BY id`,
@@ -92,8 +101,8 @@ export async function listParkedRows(dataSource: DataSource): Promise<ParkedRow[
  * raised); `discard` gives them up for good (kept, marked discarded), which lets the rows behind them go.
  * Returns the ids released; rows that are not parked (any more) are left alone, so repeating is harmless.
  */
-export async function releaseParkedRows(dataSource: DataSource, ids: readonly string[], mode: 'retry' | 'discard'): Promise<string[]> {
-  const pool = poolOf(dataSource);
+export async function releaseParkedRows(target: DataSource | SqlRunner, ids: readonly string[], mode: 'retry' | 'discard'): Promise<string[]> {
+  const pool = runnerOf(target);
   const { rows } = await pool.query<{ id: string }>(
     mode === 'retry'
       ? `UPDATE outbox SET parked_at = NULL WHERE id = ANY($1::bigint[]) AND parked_at IS NOT NULL AND published_at IS NULL RETURNING id::text`
