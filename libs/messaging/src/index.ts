@@ -19,3 +19,8 @@ export { MessagingTables1733011200000 } from './migrations/1733011200000-messagi
 export * from './jobs/jobs';
 export * from './jobs/attempts';
 export { JobsAndAttempts1733011300000 } from './migrations/1733011300000-jobs-and-attempts';
+export { JobFencing1733011350000 } from './migrations/1733011350000-job-fencing';
+import { JobsAndAttempts1733011300000 as JobsTable } from './migrations/1733011300000-jobs-and-attempts';
+import { JobFencing1733011350000 as JobFencing } from './migrations/1733011350000-job-fencing';
+/** The migrations of the durable-job tables, in order: a service with jobs lists these before its own. */
+export const JOB_MIGRATIONS = [JobsTable, JobFencing];

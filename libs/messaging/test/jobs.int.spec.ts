@@ -1,6 +1,9 @@
 import { createOfferEvent } from '@mkt/events';
-import { TestDatabase, TestTopics, waitFor } from '@mkt/testing';
-import { cancelJobs, enqueueJob, JobsAndAttempts1733011300000, JobWorker, MessagingRuntime, type JobWorkerOptions } from '../src';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { startProcess, TestDatabase, TestTopics, waitFor } from '@mkt/testing';
+import { FENCED_KIND, fencedHandler } from './fixtures/fenced-worker';
+import { cancelJobs, enqueueJob, JOB_MIGRATIONS, JobWorker, lockAttempt, MessagingRuntime, saveAttempt, type JobWorkerOptions, type Tx } from '../src';
 
 let runtime: MessagingRuntime;
 let db: TestDatabase;
@@ -14,7 +17,7 @@ beforeAll(async () => {
     service: 'jobs-test',
     kafka: { offerEventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 1 },
     database: { url: db.serverUrl, database: db.name, poolSize: 10 },
-    migrations: [JobsAndAttempts1733011300000],
+    migrations: JOB_MIGRATIONS,
   });
 });
 
@@ -149,4 +152,95 @@ test('a job whose worker died is taken over after its lease expires and resumes 
   expect(seen).toEqual([{ done: ['eastus', 'westus'] }]);
   expect((await jobRow('resume', 'p/r')).progress).toEqual({ done: ['eastus', 'westus', 'northeurope'] });
   expect(await outboxFor('p/r')).toBe(1);
+});
+
+describe('fenced leases', () => {
+  test('a worker stuck past its lease is fenced off: its checkpoint and finish are refused, it does no more side effects, one result event', async () => {
+    await runtime.dataSource.query('CREATE TABLE side_effects (id bigserial PRIMARY KEY, worker text NOT NULL, step text NOT NULL)');
+    const subject = 'p/fenced';
+    await enqueue(FENCED_KIND, subject);
+    // Worker A, its own process: starts the job, then is frozen (SIGSTOP) in the middle of it.
+    const a = startProcess(join(__dirname, 'fixtures', 'fenced-worker.ts'), {
+      WORKER_NAME: 'A',
+      PAUSE_MS: '1500',
+      LEASE_MS: '1000',
+      FENCED_TOPIC: runtime.kafkaSettings.offerEventsTopic,
+      FENCED_DATABASE: db.name,
+      DATABASE_URL: db.serverUrl,
+      SIDE_EFFECTS_URL: db.url,
+    });
+    const sideEffects = new Pool({ connectionString: db.url, max: 2 });
+    try {
+      await a.waitForOutput(/A started job \d+ generation 1/);
+      a.process.kill('SIGSTOP');
+      // Worker B takes the job over once A's lease has expired, and finishes it.
+      worker(FENCED_KIND, fencedHandler(sideEffects, 'B', 0) as never, { leaseMs: 1000 });
+      await waitFor('B finished the job', async () => (await jobRow(FENCED_KIND, subject)).state === 'done', { timeoutMs: 15_000 });
+      a.process.kill('SIGCONT');
+      // A wakes up: its renewal or checkpoint is refused, it learns it lost the job and stops.
+      await a.waitForOutput(/"leasesLost":1|lost its lease/, { timeoutMs: 10_000 });
+      await a.waitForOutput(/stats .*"completed":0/);
+      const steps = (await runtime.dataSource.query('SELECT worker, step FROM side_effects ORDER BY id')).map((r: { worker: string; step: string }) => `${r.worker}:${r.step}`);
+      expect(steps).toEqual(['A:started', 'B:started', 'B:after-checkpoint']);
+      const events = await runtime.dataSource.query(`SELECT headers->>'ce_type' AS type, convert_from(payload, 'UTF8') AS payload FROM outbox WHERE message_key = $1`, [subject]);
+      expect(events).toEqual([{ type: 'marketplace.offer.WentLive', payload: expect.stringContaining('catalog.test/B') }]);
+      const [row] = await runtime.dataSource.query('SELECT lease_generation::int AS generation, progress FROM jobs WHERE subject = $1', [subject]);
+      expect(row).toEqual({ generation: 2, progress: { step: 1 } });
+    } finally {
+      await a.kill('SIGKILL');
+      await sideEffects.end();
+    }
+  });
+});
+
+describe('one lock order', () => {
+  test('handler events and job completions race on the same 100 offers: no deadlock, each offer ends done or canceled', async () => {
+    const kind = 'race';
+    const subjects = Array.from({ length: 100 }, (_, i) => `p/race-${i}`);
+    await runtime.unitOfWork.run(async (tx) => {
+      for (const subject of subjects) {
+        await saveAttempt(tx, subject, { attempt: 1, state: 'running' });
+        await enqueueJob(tx, { kind, subject, attempt: 1, payload: {} });
+      }
+    });
+    // The job completion locks the offer's attempt row, as every stage's does.
+    const w = worker(
+      kind,
+      (async ({ job }: { job: { subject: string } }) => ({
+        apply: async (tx: Tx) => {
+          await lockAttempt(tx, job.subject);
+          await tx.query('SELECT pg_sleep(0.005)');
+          await saveAttempt(tx, job.subject, { attempt: 1, state: 'done' });
+        },
+      })) as never,
+      { concurrency: 16 },
+    );
+    // Meanwhile an event handler per offer (a cancel): attempt row first, then the offer's jobs.
+    const errors: string[] = [];
+    await Promise.all(
+      subjects.map((subject) =>
+        runtime.unitOfWork
+          .run(async (tx) => {
+            await lockAttempt(tx, subject);
+            await tx.query('SELECT pg_sleep(0.005)');
+            await cancelJobs(tx, subject, { upToAttempt: 1 });
+            await saveAttempt(tx, subject, { attempt: 1, state: 'canceled' });
+          })
+          .catch((error: Error & { code?: string }) => errors.push(`${error.code}: ${error.message}`)),
+      ),
+    );
+    await waitFor('every job settled', async () => {
+      const [row] = await runtime.dataSource.query(`SELECT count(*)::int AS n FROM jobs WHERE kind = $1 AND state IN ('pending', 'running')`, [kind]);
+      return row.n === 0;
+    });
+    expect(errors).toEqual([]);
+    expect(w.stats.retried).toBe(0); // no completion failed (a deadlock would have made it retry)
+    const states = await runtime.dataSource.query(`SELECT j.state AS job, a.state AS attempt FROM jobs j JOIN offer_attempts a USING (subject) WHERE j.kind = $1`, [kind]);
+    expect(states).toHaveLength(100);
+    for (const { job, attempt } of states) {
+      // the attempt row tells who came last; the job's end agrees with it
+      expect(['done', 'canceled']).toContain(job);
+      if (job === 'canceled') expect(attempt).toBe('canceled');
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { JobsAndAttempts1733011300000, MessagingModule } from '@mkt/messaging';
+import { JOB_MIGRATIONS, MessagingModule } from '@mkt/messaging';
 import { SERVICE_NAME, type CertificationConfig } from './config';
 import { CertificationWorker } from './handlers/certification.worker';
 import { OfferEventsController } from './handlers/offer-events.controller';
@@ -14,7 +14,7 @@ export class AppModule {
       imports: [
         MessagingModule.forRoot({
           service: SERVICE_NAME,
-          migrations: [JobsAndAttempts1733011300000, CertificationTables1733200000000],
+          migrations: [...JOB_MIGRATIONS, CertificationTables1733200000000],
           ...config.messaging,
         }),
       ],

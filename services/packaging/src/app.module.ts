@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { JobsAndAttempts1733011300000, MessagingModule } from '@mkt/messaging';
+import { JOB_MIGRATIONS, MessagingModule } from '@mkt/messaging';
 import { defaultLeadSender, type LeadSender } from './adapters/lead-senders';
 import { PACKAGING_SERVICE, type PackagingConfig } from './config';
 import { PackagingEventHandlers } from './handlers/event.handlers';
@@ -17,7 +17,7 @@ export class AppModule {
         MessagingModule.forRoot({
           ...config.messaging,
           service: PACKAGING_SERVICE,
-          migrations: [JobsAndAttempts1733011300000, PackagingTables1733200000000],
+          migrations: [...JOB_MIGRATIONS, PackagingTables1733200000000],
         }),
       ],
       controllers: [PackagingEventHandlers],

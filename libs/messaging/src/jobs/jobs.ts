@@ -21,6 +21,8 @@ export interface Job<P = unknown, G = Record<string, unknown>> {
   tries: number;
   /** Checkpoint written by the worker; a resumed job starts from it. */
   progress: G;
+  /** Fencing token of this claim: only the worker holding the current generation may renew, checkpoint or finish. */
+  generation: string;
 }
 
 export interface NewJob<P = unknown> {
@@ -41,10 +43,12 @@ interface JobRow {
   state: JobState;
   tries: number;
   progress: Record<string, unknown>;
+  lease_generation: string;
 }
 
 function toJob<P, G>(row: JobRow): Job<P, G> {
-  return { ...row, id: String(row.id), payload: row.payload as P, progress: row.progress as G };
+  const { lease_generation, ...rest } = row;
+  return { ...rest, id: String(row.id), payload: row.payload as P, progress: row.progress as G, generation: String(lease_generation) };
 }
 
 /**
@@ -73,12 +77,24 @@ export async function cancelJobs(tx: Tx, subject: string, range: { beforeAttempt
   return rows.length;
 }
 
-/** The job was canceled (a newer attempt, or the publisher canceled) while it ran: stop, emit nothing. */
+/**
+ * The job is no longer this worker's: canceled (a newer attempt, or the publisher canceled), or its lease
+ * was lost (another worker took it over after it expired). Stop, do no more side effects, emit nothing.
+ */
 export class JobCanceled extends Error {
-  constructor(readonly jobId: string) {
-    super(`job ${jobId} was canceled`);
+  constructor(
+    readonly jobId: string,
+    readonly why: 'canceled' | 'lease-lost' = 'canceled',
+  ) {
+    super(why === 'canceled' ? `job ${jobId} was canceled` : `job ${jobId} lost its lease: another worker has it`);
   }
 }
+
+/** The job was canceled or taken over between our check and our update: the transaction is undone. */
+class LostMeanwhile extends Error {}
+
+/** The SQL condition that the job is still running under this worker's claim. */
+const HELD = `id = $1 AND state = 'running' AND lease_generation = $2`;
 
 /** Given to the worker function: the job, a signal that fires on cancellation, checkpoints and completion. */
 export interface JobControl<P, G> {
@@ -137,7 +153,7 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
   private running = false;
   private loop?: Promise<void>;
   private listener?: { release(): Promise<void> };
-  readonly stats = { completed: 0, canceled: 0, retried: 0, failed: 0 };
+  readonly stats = { completed: 0, canceled: 0, retried: 0, failed: 0, leasesLost: 0, renewalFailures: 0 };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -220,7 +236,7 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
 
   private async claim(limit: number): Promise<Job<P, G>[]> {
     const { rows } = await poolOf(this.dataSource).query<JobRow>(
-      `UPDATE jobs SET state = 'running', tries = tries + 1, updated_at = now(),
+      `UPDATE jobs SET state = 'running', tries = tries + 1, updated_at = now(), lease_generation = lease_generation + 1,
               lease_until = now() + make_interval(secs => $3)
        WHERE id IN (
          SELECT id FROM jobs
@@ -229,7 +245,7 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
          ORDER BY run_after, id
          LIMIT $2
          FOR UPDATE SKIP LOCKED)
-       RETURNING id, kind, subject, attempt, payload, state, tries, progress`,
+       RETURNING id, kind, subject, attempt, payload, state, tries, progress, lease_generation`,
       [this.options.kind, limit, this.options.leaseMs / 1000],
     );
     return rows.map((row) => toJob<P, G>(row));
@@ -246,11 +262,18 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
 
   private async execute(job: Job<P, G>, abort: AbortController): Promise<void> {
     const lease = setInterval(() => {
-      this.renewLease(job.id).then(
+      this.renewLease(job).then(
         (held) => {
-          if (!held) abort.abort(new JobCanceled(job.id));
+          if (held || abort.signal.aborted) return;
+          this.stats.leasesLost += 1;
+          this.logger.warn(`job ${job.kind} ${job.subject}#${job.attempt} (id ${job.id}, generation ${job.generation}) lost its lease or was canceled; stopping its work`);
+          abort.abort(new JobCanceled(job.id, 'lease-lost'));
         },
-        () => undefined,
+        (error: unknown) => {
+          // the lease may still be ours; if it expires meanwhile, the generation check refuses what follows
+          this.stats.renewalFailures += 1;
+          this.logger.warn(`renewing the lease of job ${job.kind} ${job.subject}#${job.attempt} failed: ${describeError(error)}`);
+        },
       );
     }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
     try {
@@ -278,64 +301,82 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
     }
   }
 
-  private async renewLease(id: string): Promise<boolean> {
-    const { rows } = await poolOf(this.dataSource).query(
-      `UPDATE jobs SET lease_until = now() + make_interval(secs => $2) WHERE id = $1 AND state = 'running' RETURNING id`,
-      [id, this.options.leaseMs / 1000],
-    );
+  private async renewLease(job: Job<P, G>): Promise<boolean> {
+    const { rows } = await poolOf(this.dataSource).query(`UPDATE jobs SET lease_until = now() + make_interval(secs => $3) WHERE ${HELD} RETURNING id`, [
+      job.id,
+      job.generation,
+      this.options.leaseMs / 1000,
+    ]);
     return rows.length > 0;
   }
 
-  /** Locks the job row; true when it is still ours to finish. */
-  private async lockRunning(tx: Tx, id: string): Promise<boolean> {
-    const rows = await tx.query<{ state: JobState }>('SELECT state FROM jobs WHERE id = $1 FOR UPDATE', [id]);
-    return rows[0]?.state === 'running';
-  }
 
   private async checkpoint(job: Job<P, G>, progress: G, emit?: (tx: Tx) => Promise<void> | void): Promise<void> {
     await this.unitOfWork.run(async (tx) => {
       // the update takes the row lock and tells whether the job is still ours, in one statement
       const updated = await tx.query(
-        `UPDATE jobs SET progress = $2, updated_at = now(), lease_until = now() + make_interval(secs => $3)
-         WHERE id = $1 AND state = 'running' RETURNING id`,
-        [job.id, JSON.stringify(progress), this.options.leaseMs / 1000],
+        `UPDATE jobs SET progress = $3, updated_at = now(), lease_until = now() + make_interval(secs => $4)
+         WHERE ${HELD} RETURNING id`,
+        [job.id, job.generation, JSON.stringify(progress), this.options.leaseMs / 1000],
       );
-      if (updated.length === 0) throw new JobCanceled(job.id);
+      if (updated.length === 0) throw new JobCanceled(job.id, 'lease-lost');
       await emit?.(tx);
     });
     job.progress = progress;
   }
 
+  /**
+   * Lock order, everywhere: the service's own rows of the offer (its attempt row) first, job rows after.
+   * Event handlers lock the attempt and then cancel or create jobs; so a completion applies its result
+   * (which locks the attempt) before it locks the job row, and undoes it all if the job turns out to be
+   * no longer ours.
+   */
   private async finish(job: Job<P, G>, result: JobResult): Promise<boolean> {
-    return this.unitOfWork.run(async (tx) => {
-      const updated = await tx.query(
-        `UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = now() WHERE id = $1 AND state = 'running' RETURNING id`,
-        [job.id],
-      );
-      if (updated.length === 0) return false; // canceled meanwhile: apply nothing
-      await result.apply(tx);
-      return true;
-    });
+    return this.unitOfWork
+      .run(async (tx) => {
+        if (!(await this.stillHeld(tx, job))) return false; // canceled or taken over meanwhile: apply nothing
+        await result.apply(tx);
+        const updated = await tx.query(`UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = now() WHERE ${HELD} RETURNING id`, [job.id, job.generation]);
+        if (updated.length === 0) throw new LostMeanwhile();
+        return true;
+      })
+      .catch((error: unknown) => {
+        if (error instanceof LostMeanwhile) return false;
+        throw error;
+      });
+  }
+
+  /** Whether the job is still running under our claim, without locking its row (see the lock order). */
+  private async stillHeld(tx: Tx, job: Job<P, G>): Promise<boolean> {
+    return (await tx.query(`SELECT id FROM jobs WHERE ${HELD}`, [job.id, job.generation])).length > 0;
   }
 
   private async retryOrFail(job: Job<P, G>, error: string): Promise<void> {
     await this.unitOfWork.run(async (tx) => {
-      if (!(await this.lockRunning(tx, job.id))) return;
       if (job.tries < this.options.maxTries) {
         const delay = backoffDelay(job.tries, this.options.backoff);
         this.stats.retried += 1;
         this.logger.warn(`job ${job.kind} ${job.subject}#${job.attempt} failed (try ${job.tries}/${this.options.maxTries}): ${error}; retry in ${delay} ms`);
         await tx.query(
-          `UPDATE jobs SET state = 'pending', lease_until = NULL, last_error = $2, updated_at = now(),
-                  run_after = now() + make_interval(secs => $3) WHERE id = $1`,
-          [job.id, error, delay / 1000],
+          `UPDATE jobs SET state = 'pending', lease_until = NULL, last_error = $3, updated_at = now(),
+                  run_after = now() + make_interval(secs => $4) WHERE ${HELD}`,
+          [job.id, job.generation, error, delay / 1000],
         );
         return;
       }
+      // the failure event first (it may lock the offer's attempt row), the job row after: the lock order
+      if (!(await this.stillHeld(tx, job))) return;
+      await this.options.onExhausted?.(job as Job<unknown, Record<string, unknown>>, error, tx);
+      const updated = await tx.query(`UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = $3, updated_at = now() WHERE ${HELD} RETURNING id`, [
+        job.id,
+        job.generation,
+        error,
+      ]);
+      if (updated.length === 0) throw new LostMeanwhile();
       this.stats.failed += 1;
       this.logger.error(`job ${job.kind} ${job.subject}#${job.attempt} failed after ${job.tries} tries: ${error}`);
-      await tx.query(`UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = $2, updated_at = now() WHERE id = $1`, [job.id, error]);
-      await this.options.onExhausted?.(job as Job<unknown, Record<string, unknown>>, error, tx);
+    }).catch((e: unknown) => {
+      if (!(e instanceof LostMeanwhile)) throw e;
     });
   }
 }

@@ -1,7 +1,7 @@
-import { JobsAndAttempts1733011300000 } from '@mkt/messaging';
+import { JOB_MIGRATIONS } from '@mkt/messaging';
 
 /**
  * The validation stage keeps no tables of its own: the submitted snapshot travels in the job's payload,
  * its progress in `offer_attempts`. The messaging tables (outbox, inbox) are added by the library.
  */
-export const VALIDATION_MIGRATIONS = [JobsAndAttempts1733011300000];
+export const VALIDATION_MIGRATIONS = [...JOB_MIGRATIONS];
