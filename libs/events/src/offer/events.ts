@@ -252,6 +252,16 @@ export type OfferEventDraft = { [T in OfferEventType]: { type: T; data: OfferEve
 
 export const OFFER_EVENT_TYPES = Object.keys(OfferEventDefinitions) as OfferEventType[];
 
+/**
+ * The end of a switch over event types that names every type (handled, or ignored on purpose): its
+ * argument is `never` only when no type is left, so adding a type to the catalog fails to compile at
+ * every switch that has not decided what to do with it. Reached at run time only by a value outside the
+ * catalog.
+ */
+export function unhandledEvent(event: never, where: string): never {
+  throw new Error(`${where}: no case for event type ${JSON.stringify((event as { type?: unknown } | null)?.type)}`);
+}
+
 export function isOfferEventType(type: string): type is OfferEventType {
   return Object.prototype.hasOwnProperty.call(OfferEventDefinitions, type);
 }

@@ -1,4 +1,4 @@
-import { compareAttempt, PUBLISHING_STEPS, type OfferEvent, type PublishingStepId } from '@mkt/events';
+import { compareAttempt, PUBLISHING_STEPS, unhandledEvent, type OfferEvent, type PublishingStepId } from '@mkt/events';
 import { contactsFromSubmitted, type AttemptContacts } from './attempt';
 import type { FailureDetails, MailModel, MailTemplate, MailValues, NotifiedEventType } from './mail-model';
 
@@ -93,6 +93,8 @@ export function decideNotification(event: NotifiedEvent, recorded: AttemptContac
       return withMail({}, recorded, event, 'live', { catalogUrl: httpLink(event.data.catalogUrl) }, settings);
     case 'PublishCanceled':
       return withMail({}, recorded, event, 'canceled', { canceledBy: event.data.canceledBy, cancelReason: event.data.reason }, settings);
+    default:
+      return unhandledEvent(event, 'e-mail choice');
   }
 }
 

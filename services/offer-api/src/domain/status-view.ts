@@ -1,4 +1,4 @@
-import { PUBLISHING_STEPS, type OfferEvent, type OfferEventOf, type PublishingStepId } from '@mkt/events';
+import { PUBLISHING_STEPS, unhandledEvent, type OfferEvent, type OfferEventOf, type PublishingStepId } from '@mkt/events';
 
 /**
  * The status view of one offer, in the shape of the Cloud Partner Portal API (api-version 2017-10-31),
@@ -209,13 +209,8 @@ export function evolve(view: StatusView, event: OfferEvent): StatusView {
   if (view.attempt === 0 || event.attempt !== view.attempt) return view;
   const time = event.time;
   const next = ((): StatusView => {
-    switch (event.type) {
-      case 'NotificationSent':
-      case 'NotificationFailed':
-        return notified(view, event);
-      default:
-        break;
-    }
+    // e-mail outcomes are recorded whatever the state of the attempt
+    if (event.type === 'NotificationSent' || event.type === 'NotificationFailed') return notified(view, event);
     if (isFinal(view.status)) return view;
     switch (event.type) {
       case 'PrerequisitesValidated':
@@ -298,7 +293,7 @@ export function evolve(view: StatusView, event: OfferEvent): StatusView {
       case 'PublishCanceled':
         return canceled(view, event);
       default:
-        return view;
+        return unhandledEvent(event, 'status view');
     }
   })();
   return next === view ? view : { ...next, lastEventTime: time };

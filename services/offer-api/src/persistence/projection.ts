@@ -1,4 +1,4 @@
-import { parseOfferSubject, type OfferEvent } from '@mkt/events';
+import { parseOfferSubject, unhandledEvent, type OfferEvent } from '@mkt/events';
 import type { Tx } from '@mkt/messaging';
 import type { DataSource } from 'typeorm';
 import { currentStep, evolve, initialStatusView, type StatusView } from '../domain/status-view';
@@ -120,8 +120,25 @@ async function updatePages(tx: Tx, tables: ProjectionTables, publisherId: string
     case 'PublishCanceled':
       await tx.query(`DELETE FROM ${tables.pages} WHERE publisher_id = $1 AND offer_id = $2 AND kind = 'preview'`, [publisherId, offerId]);
       break;
-    default:
+    // no product page changes on these
+    case 'PrerequisitesValidated':
+    case 'PrerequisitesRejected':
+    case 'CertificationStarted':
+    case 'CertificationPassed':
+    case 'CertificationFailed':
+    case 'ReplicationStarted':
+    case 'ImageReplicationProgressed':
+    case 'ImagesReplicated':
+    case 'ReplicationFailed':
+    case 'PackagingStarted':
+    case 'PackagingFailed':
+    case 'GoLiveRequested':
+    case 'GoLiveFailed':
+    case 'NotificationSent':
+    case 'NotificationFailed':
       break;
+    default:
+      unhandledEvent(event, 'product pages');
   }
 }
 
