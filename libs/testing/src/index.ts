@@ -1,3 +1,4 @@
 export * from './helpers';
 export * from './kafka-admin';
 export * from './events';
+export * from './tcp-proxy';
