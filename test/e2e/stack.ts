@@ -67,18 +67,30 @@ export class Stack {
 
   /** Starts a service and waits until it is consuming. */
   async start(name: ServiceName, extra: Record<string, string> = {}): Promise<RunningService> {
+    const service = await this.launch(name, extra);
+    this.services.set(name, service);
+    return service;
+  }
+
+  /**
+   * Starts one more process of a service without registering it by name (several instances of one
+   * service in one consumer group, as the chaos test runs them); the caller stops it. Its database is
+   * still dropped by `teardown`.
+   */
+  async launch(name: ServiceName, extra: Record<string, string> = {}, label: string = name): Promise<RunningService> {
     const main = join(REPO_ROOT, 'services', name, 'dist', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
     const env = this.envOf(name, extra);
     // PROFILE_SERVICES=validation,certification writes a CPU profile of those processes to .local/profiles
     const profile = (process.env.PROFILE_SERVICES ?? '').split(',').includes(name);
-    const child = startProcess(main, env, name, profile ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_ROOT, '.local', 'profiles', name)}`] : []);
+    const child = startProcess(main, env, label, profile ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_ROOT, '.local', 'profiles', name)}`] : []);
     this.databases.add(env.DATABASE_NAME);
-    const line = await child.waitForOutput(/ready on (http:\/\/[^\s"]+)/, { timeoutMs: 90_000 });
+    const line = await child.waitForOutput(/ready on (http:\/\/[^\s"]+)/, { timeoutMs: 90_000 }).catch(async (error: unknown) => {
+      await child.kill('SIGKILL'); // never leave a process behind that did not come up
+      throw error;
+    });
     const url = /ready on (http:\/\/[^\s"]+)/.exec(line)![1];
-    const service = { name, process: child, url, env };
-    this.services.set(name, service);
-    return service;
+    return { name, process: child, url, env };
   }
 
   async startAll(names: ServiceName[], extra: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<void> {
