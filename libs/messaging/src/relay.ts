@@ -253,7 +253,7 @@ export class OutboxRelay {
       const sent = await this.send(runner, batch);
       crashPoint('relay.afterPublish');
       if (batch.length < this.options.batchSize) await this.linger();
-      batch = await this.markAndSelectNext(runner, sent, batch[batch.length - 1].id);
+      batch = await this.markAndSelectNext(runner, sent);
     }
   }
 
@@ -262,32 +262,27 @@ export class OutboxRelay {
     if (this.options.lingerMs > 0 && this.running) await new Promise((resolve) => setTimeout(resolve, this.options.lingerMs));
   }
 
-  private lastFullSelect = 0;
-
   private async select(runner: QueryRunner): Promise<Row[]> {
-    this.lastFullSelect = Date.now();
     return runner.query(`SELECT id, topic, message_key, headers, payload FROM outbox WHERE ${SENDABLE} ORDER BY id LIMIT $1`, [this.options.batchSize]);
   }
 
   /**
-   * Marks the batch published and reads the next one in one round trip. The next rows are taken after
-   * the batch's last id; a row whose transaction committed late with a lower id is picked up by the
-   * plain select, done at least every 200 ms and whenever the outbox looks empty.
+   * Marks the batch published and reads the next one in one round trip. The next rows are always the
+   * lowest unpublished ids, never "ids after the batch": an id is taken at insert and becomes visible at
+   * commit, so a row of a transaction that committed late can have a lower id than rows already sent,
+   * and a later row of its key must not overtake it (the chaos test caught exactly that). The statement's
+   * snapshot still sees the rows it marks as unpublished, hence the explicit exclusion.
    */
-  private async markAndSelectNext(runner: QueryRunner, sent: Row[], lastId: string): Promise<Row[]> {
+  private async markAndSelectNext(runner: QueryRunner, sent: Row[]): Promise<Row[]> {
     const ids = sent.map((r) => r.id);
     this.stats.published += sent.length;
     this.stats.batches += 1;
     if (ids.length === 0) return this.select(runner);
-    if (Date.now() - this.lastFullSelect > 200) {
-      await runner.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [ids]);
-      return this.select(runner);
-    }
     return runner.query(
       `WITH marked AS (UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[]))
        SELECT id, topic, message_key, headers, payload FROM outbox
-       WHERE ${SENDABLE} AND id > $2 ORDER BY id LIMIT $3`,
-      [ids, lastId, this.options.batchSize],
+       WHERE ${SENDABLE} AND NOT (id = ANY($1::bigint[])) ORDER BY id LIMIT $2`,
+      [ids, this.options.batchSize],
     );
   }
 
