@@ -74,14 +74,19 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<DataSo
     extra: { max: options.poolSize, application_name: options.applicationName ?? 'marketplace' },
   });
   await dataSource.initialize();
-  const runner = dataSource.createQueryRunner();
   try {
-    await runner.connect();
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await dataSource.runMigrations({ transaction: 'each' });
-  } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    await runner.release();
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+      await runner.release();
+    }
+  } catch (error) {
+    await dataSource.destroy().catch(() => undefined); // the caller may try again: leave no pool behind
+    throw error;
   }
   return dataSource;
 }

@@ -1,3 +1,5 @@
+import { describeError } from './errors';
+
 export interface Backoff {
   initialMs: number;
   maxMs: number;
@@ -39,5 +41,28 @@ export class Waker {
       return;
     }
     for (const done of [...this.pending]) done();
+  }
+}
+
+/**
+ * Runs `work` until it succeeds while its failures are transient (a dependency not up yet, or away for a
+ * while), waiting with backoff and saying what it waits for; a deterministic failure, or one past the
+ * deadline, is thrown. A service started during a database or broker outage comes up when it ends.
+ */
+export async function whenAvailable<T>(
+  what: string,
+  work: () => Promise<T>,
+  options: { deadlineMs: number; isTransient: (error: unknown) => boolean; log: (message: string) => void; backoff?: Backoff },
+): Promise<T> {
+  const deadline = Date.now() + options.deadlineMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const delay = backoffDelay(attempt, options.backoff ?? { initialMs: 250, maxMs: 5_000 });
+      if (!options.isTransient(error) || Date.now() + delay > deadline) throw error;
+      options.log(`waiting for ${what} (${describeError(error)}); retrying in ${delay} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }

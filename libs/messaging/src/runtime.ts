@@ -5,7 +5,9 @@ import { databaseSettingsFromEnv, envInt, envString, kafkaSettingsFromEnv, type 
 import { countRequests, DEFAULT_CONSUMER_OPTIONS, InboxConsumer, type Dispatcher, type InboxConsumerOptions } from './consumer';
 import { openDatabase, type OpenDatabaseOptions } from './database';
 import { createIdempotentProducer, createKafka, ensureMessagingTopics } from './kafka';
+import { classifyFailure } from './errors';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay, type RelayOptions } from './relay';
+import { whenAvailable } from './retry';
 import { UnitOfWork } from './unit-of-work';
 
 export interface MessagingOptions {
@@ -46,13 +48,18 @@ export class MessagingRuntime {
     const kafkaSettings = { ...kafkaSettingsFromEnv(options.service), ...options.kafka };
     const databaseSettings = { ...databaseSettingsFromEnv(options.service), ...options.database };
     const kafka = createKafka(kafkaSettings);
-    await ensureMessagingTopics(kafka, kafkaSettings);
-    const dataSource = await openDatabase({
-      ...databaseSettings,
-      migrations: options.migrations,
-      entities: options.entities,
-      applicationName: `marketplace-${options.service}`,
-    });
+    // Started while the broker or PostgreSQL is away (a restart, an outage): wait for them, do not exit.
+    const waiting = {
+      deadlineMs: envInt('STARTUP_WAIT_MS', 120_000, { min: 0 }),
+      isTransient: (error: unknown) => classifyFailure(error).kind === 'transient',
+      log: (message: string) => new Logger(MessagingRuntime.name).warn(message),
+    };
+    await whenAvailable('Kafka', () => ensureMessagingTopics(kafka, kafkaSettings), waiting);
+    const dataSource = await whenAvailable(
+      'PostgreSQL',
+      () => openDatabase({ ...databaseSettings, migrations: options.migrations, entities: options.entities, applicationName: `marketplace-${options.service}` }),
+      waiting,
+    );
     const producer = createIdempotentProducer(kafka);
     if (process.env.KAFKA_REQUEST_STATS === 'true') countRequests(producer as never, `producer ${options.service}`);
     await producer.connect();
