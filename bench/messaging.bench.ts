@@ -6,7 +6,7 @@
  */
 import 'reflect-metadata';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { createOfferEvent, encodeEvent } from '@mkt/events';
+import { causedBy, createOfferEvent, encodeEvent, offerEventCodec } from '@mkt/events';
 import { createIdempotentProducer, dropDatabase, ensureTopics, MessagingRuntime } from '@mkt/messaging';
 import { benchBrokers, databaseUrl, envNumber, progress, saveResult } from './harness';
 
@@ -87,7 +87,8 @@ async function main(): Promise<void> {
   const database = `bench_messaging_${run}`;
   const runtime = await MessagingRuntime.create({
     service: 'bench',
-    kafka: { brokers, offerEventsTopic: safeOut, deadLetterTopic: `${safeOut}.dlq`, partitions: PARTITIONS },
+    codec: offerEventCodec,
+    kafka: { brokers, eventsTopic: safeOut, deadLetterTopic: `${safeOut}.dlq`, partitions: PARTITIONS },
     database: { url: databaseUrl(), database, poolSize: 10 },
   });
   await runtime.dataSource.query('CREATE TABLE offer_counters (subject text PRIMARY KEY, handled bigint NOT NULL)');
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
           'INSERT INTO offer_counters (subject, handled) VALUES ($1, 1) ON CONFLICT (subject) DO UPDATE SET handled = offer_counters.handled + 1',
           [event.subject],
         );
-        context.emit('WentLive', { catalogUrl: `https://catalog.example/${event.subject}` });
+        context.tx.emit(createOfferEvent('WentLive', { catalogUrl: `https://catalog.example/${event.subject}` }, causedBy(event), { source: context.source, now: () => context.now }));
       },
     },
     { groupId: `bench-safe-${run}`, topics: [input] },

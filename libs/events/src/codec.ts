@@ -19,20 +19,6 @@ export interface WireMessage {
   headers: Record<string, string>;
 }
 
-type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
-
-/** Header values as strings (Kafka headers are bytes; ours are UTF-8). */
-export function headersToStrings(headers: Record<string, HeaderValue> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!headers) return out;
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) out[name] = first.toString();
-  }
-  return out;
-}
-
 export type DecodeErrorCode = 'not-json' | 'unknown-type' | 'missing-attribute' | 'invalid-attribute' | 'unsupported-version' | 'schema-invalid';
 
 /** Why a message is not a valid event. Returned, never thrown, so a consumer can dead-letter it and go on. */
@@ -199,3 +185,14 @@ export function createOfferEvent<T extends OfferEventType>(
 export function fromDraft(draft: OfferEventDraft, metadata: EventMetadata, defaults: EnvelopeDefaults): OfferEvent {
   return createOfferEvent(draft.type, draft.data as never, metadata, defaults) as OfferEvent;
 }
+
+/**
+ * The offer events' codec, for the messaging library's codec port (EventCodec in @mkt/messaging, met
+ * structurally: the catalog does not depend on the library that carries it).
+ */
+export const offerEventCodec = {
+  typeOf: peekType,
+  isKnownType: isOfferEventType,
+  decode: decodeEvent,
+  encode: encodeEvent,
+} as const;

@@ -32,8 +32,8 @@ export function envBool(name: string, fallback: boolean): boolean {
 export interface KafkaSettings {
   brokers: string[];
   clientId: string;
-  /** The log of offer events: keyed by offer, kept forever. */
-  offerEventsTopic: string;
+  /** The service's event log: keyed by what the events are about (per-key order), kept forever. */
+  eventsTopic: string;
   deadLetterTopic: string;
   /** Partition count used when the topics are created. */
   partitions: number;
@@ -43,7 +43,7 @@ export function kafkaSettingsFromEnv(service: string): KafkaSettings {
   return {
     brokers: envString('KAFKA_BROKERS', '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
     clientId: envString('KAFKA_CLIENT_ID', `marketplace-${service}`),
-    offerEventsTopic: envString('OFFER_EVENTS_TOPIC', 'offer.events'),
+    eventsTopic: envString('OFFER_EVENTS_TOPIC', 'offer.events'),
     deadLetterTopic: envString('DEAD_LETTER_TOPIC', 'offer.events.dlq'),
     partitions: envInt('OFFER_EVENTS_PARTITIONS', 6, { min: 1 }),
   };

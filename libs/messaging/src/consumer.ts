@@ -2,19 +2,19 @@ import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { decodeEvent, headersToStrings, isOfferEventType, peekType, type EventDecodeError, type OfferEvent } from '@mkt/events';
+import { headersToStrings, type DecodeFailure, type EventCodec, type MessagingEvent } from './codec';
 import { EventContext, type ConsumedRecord } from './context';
 import { classifyFailure } from './errors';
 import { crashPoint } from './faults';
 import { storableText, type OutboxRecord } from './outbox';
 import { backoffDelay, DEFAULT_BACKOFF, Waker, type Backoff } from './retry';
-import { inTransaction, poolOf, type TransactionScope } from './unit-of-work';
+import { inTransaction, poolOf, type OutboxTarget, type TransactionScope } from './unit-of-work';
 
 /** Routes a decoded event to the service's handler. */
-export interface Dispatcher {
+export interface Dispatcher<E extends MessagingEvent = MessagingEvent> {
   handles(type: string): boolean;
   /** Resolves when handled; rejects with a PermanentEventError (dead-letter) or anything else (retry). */
-  dispatch(event: OfferEvent, context: EventContext): Promise<void>;
+  dispatch(event: E, context: EventContext<E>): Promise<void>;
 }
 
 export interface InboxConsumerOptions {
@@ -70,10 +70,10 @@ export interface ConsumerStats {
   restarts: number;
 }
 
-type Item =
+type Item<E> =
   | { kind: 'skip'; record: ConsumedRecord }
-  | { kind: 'event'; key: string; record: ConsumedRecord; event: OfferEvent }
-  | { kind: 'poison'; key: string; record: ConsumedRecord; error: EventDecodeError };
+  | { kind: 'event'; key: string; record: ConsumedRecord; event: E }
+  | { kind: 'poison'; key: string; record: ConsumedRecord; error: DecodeFailure };
 
 /** Diagnosis: logs how many Kafka requests of each kind a client made, every 10 s. */
 export function countRequests(client: Pick<Consumer, 'on' | 'events'>, label: string): void {
@@ -83,6 +83,10 @@ export function countRequests(client: Pick<Consumer, 'on' | 'events'>, label: st
     if (counts.size) new Logger('KafkaRequests').log(`${label}: ${JSON.stringify(Object.fromEntries(counts))} in 10 s`);
     counts.clear();
   }, 10_000).unref();
+}
+
+function describeEvent(event: MessagingEvent): string {
+  return event.subject === undefined ? `${event.type} ${event.id}` : `${event.type} ${event.id} of ${event.subject}`;
 }
 
 /** A message failed in the fast path: the transaction is redone with a savepoint per message to find it. */
@@ -115,12 +119,13 @@ export const DLQ_HEADERS = {
  * failures become dead-letter records in the same transaction; transient failures are retried with
  * backoff without skipping anything.
  */
-export class InboxConsumer {
+export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
   private readonly logger: Logger;
   private readonly waker = new Waker();
   private consumer?: Consumer;
   private stopping = false;
   private readonly pool: Pool;
+  private readonly outbox: OutboxTarget;
   readonly stats: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0, skipped: 0, retries: 0, failedAttempts: 0, restarts: 0 };
   /** Failed tries per message id; `deadLetter` once it is to be dead-lettered (until that commits). */
   private readonly failures = new Map<string, { tries: number; deadLetter?: { code: string; reason: string } }>();
@@ -128,11 +133,13 @@ export class InboxConsumer {
   constructor(
     private readonly kafka: Kafka,
     dataSource: DataSource,
-    private readonly dispatcher: Dispatcher,
+    private readonly codec: EventCodec<E, MessagingEvent>,
+    private readonly dispatcher: Dispatcher<E>,
     private readonly options: InboxConsumerOptions,
   ) {
     this.logger = new Logger(`InboxConsumer:${options.groupId}`);
     this.pool = poolOf(dataSource);
+    this.outbox = { topic: options.outboxTopic, encode: (event) => codec.encode(event) };
   }
 
   async start(): Promise<void> {
@@ -198,7 +205,7 @@ export class InboxConsumer {
     for (let start = 0; start < items.length; start += this.options.maxMessagesPerTransaction) {
       if (!isRunning() || isStale()) return;
       const chunk = items.slice(start, start + this.options.maxMessagesPerTransaction);
-      const relevant = chunk.filter((item): item is Exclude<Item, { kind: 'skip' }> => item.kind !== 'skip');
+      const relevant = chunk.filter((item): item is Exclude<Item<E>, { kind: 'skip' }> => item.kind !== 'skip');
       this.stats.skipped += chunk.length - relevant.length;
       if (relevant.length > 0) {
         const done = await this.processWithRetry(relevant, payload);
@@ -212,7 +219,7 @@ export class InboxConsumer {
     }
   }
 
-  private classify(topic: string, partition: number, message: KafkaMessage): Item {
+  private classify(topic: string, partition: number, message: KafkaMessage): Item<E> {
     const headers = headersToStrings(message.headers);
     const record: ConsumedRecord = {
       topic,
@@ -222,9 +229,9 @@ export class InboxConsumer {
       headers,
       value: message.value,
     };
-    const type = peekType(headers);
-    if (type !== undefined && isOfferEventType(type) && !this.dispatcher.handles(type)) return { kind: 'skip', record };
-    const decoded = decodeEvent({ key: record.key, value: record.value, headers });
+    const type = this.codec.typeOf(headers);
+    if (type !== undefined && this.codec.isKnownType(type) && !this.dispatcher.handles(type)) return { kind: 'skip', record };
+    const decoded = this.codec.decode({ key: record.key, value: record.value, headers });
     if (!decoded.ok) return { kind: 'poison', key: `poison:${topic}/${partition}/${message.offset}`, record, error: decoded.error };
     if (!this.dispatcher.handles(decoded.event.type)) return { kind: 'skip', record };
     return { kind: 'event', key: decoded.event.id, record, event: decoded.event };
@@ -237,7 +244,7 @@ export class InboxConsumer {
    * the rest commits. A message is only counted as failing when the database answered right after (the
    * savepoint rolled back), so an outage never dead-letters a healthy event.
    */
-  private async processWithRetry(items: Exclude<Item, { kind: 'skip' }>[], hooks: EachBatchPayload): Promise<boolean> {
+  private async processWithRetry(items: Exclude<Item<E>, { kind: 'skip' }>[], hooks: EachBatchPayload): Promise<boolean> {
     let isolate = false;
     let pending = items;
     let rest: typeof items = [];
@@ -288,11 +295,11 @@ export class InboxConsumer {
     return hooks.isRunning() && !hooks.isStale() && this.consumer !== undefined;
   }
 
-  private async transact(items: Exclude<Item, { kind: 'skip' }>[], isolate: boolean): Promise<'committed' | { at: number }> {
+  private async transact(items: Exclude<Item<E>, { kind: 'skip' }>[], isolate: boolean): Promise<'committed' | { at: number }> {
     const counts = { handled: 0, duplicates: 0, deadLettered: 0 };
     const exhausted: string[] = [];
     try {
-      await inTransaction(this.pool, this.options.outboxTopic, async (scope) => {
+      await inTransaction(this.pool, this.outbox, async (scope) => {
         const fresh = await this.claim(scope, items);
         const dead: string[] = [];
         const now = new Date();
@@ -347,7 +354,7 @@ export class InboxConsumer {
               if (tries < this.options.maxAttempts) {
                 if (this.failures.size >= MAX_TRACKED_FAILURES) this.failures.clear();
                 this.failures.set(item.key, { tries });
-                this.logger.warn(`${item.event.type} ${item.event.id} of ${item.event.subject} failed (${failure.code}, try ${tries}/${this.options.maxAttempts}): ${reason}`);
+                this.logger.warn(`${describeEvent(item.event)} failed (${failure.code}, try ${tries}/${this.options.maxAttempts}): ${reason}`);
                 throw new RetryMessage(index);
               }
               reason = `${reason} (failed ${tries} times)`;
@@ -357,7 +364,7 @@ export class InboxConsumer {
             }
             scope.append(this.deadLetter(item.record, failure.code, reason));
             dead.push(item.key);
-            this.logger.error(`dead-lettered ${item.event.type} ${item.event.id} of ${item.event.subject} (${failure.code}): ${reason}`);
+            this.logger.error(`dead-lettered ${describeEvent(item.event)} (${failure.code}): ${reason}`);
           }
         }
         if (dead.length) {
@@ -377,7 +384,7 @@ export class InboxConsumer {
   }
 
   /** Inserts the ids into the inbox; returns those not seen before. */
-  private async claim(scope: TransactionScope, items: Exclude<Item, { kind: 'skip' }>[]): Promise<Set<string>> {
+  private async claim(scope: TransactionScope, items: Exclude<Item<E>, { kind: 'skip' }>[]): Promise<Set<string>> {
     const rows = await scope.query<{ message_id: string }>(
       `INSERT INTO inbox (consumer, message_id, topic, partition, "offset")
        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::bigint[])

@@ -1,5 +1,5 @@
 import { BaseRpcContext } from '@nestjs/microservices';
-import { causedBy, createOfferEvent, type Envelope, type OfferEvent, type OfferEventData, type OfferEventDraft, type OfferEventType } from '@mkt/events';
+import type { MessagingEvent } from './codec';
 import type { Tx } from './unit-of-work';
 
 /** Where a consumed message came from. */
@@ -14,28 +14,17 @@ export interface ConsumedRecord {
 
 /**
  * What a handler gets besides the event (`@Ctx()`): the open transaction, in which it changes its state
- * and emits events, and the time of processing (pass it to pure domain code instead of reading a clock).
+ * and emits events (`tx.emit`), the time of processing (pass it to pure domain code instead of reading a
+ * clock), and the CloudEvents source of what it emits.
  */
-export class EventContext extends BaseRpcContext<[ConsumedRecord]> {
+export class EventContext<E extends MessagingEvent = MessagingEvent> extends BaseRpcContext<[ConsumedRecord]> {
   constructor(
-    readonly event: OfferEvent,
+    readonly event: E,
     readonly record: ConsumedRecord,
     readonly tx: Tx,
     readonly now: Date,
-    private readonly source: string,
+    readonly source: string,
   ) {
     super([record]);
-  }
-
-  /** Emits an event caused by the one being handled (same offer, attempt and correlation). */
-  emit<T extends OfferEventType>(type: T, data: OfferEventData<T>): Envelope<T, OfferEventData<T>> {
-    const event = createOfferEvent(type, data, causedBy(this.event), { source: this.source, now: () => this.now });
-    this.tx.emit(event);
-    return event;
-  }
-
-  /** Emits what a `decide` function returned. */
-  emitAll(drafts: readonly OfferEventDraft[]): Envelope[] {
-    return drafts.map((draft) => this.emit(draft.type, draft.data as never));
   }
 }

@@ -1,5 +1,3 @@
-import { RpcException } from '@nestjs/microservices';
-
 export interface PermanentFailurePayload {
   kind: 'permanent';
   code: string;
@@ -8,15 +6,17 @@ export interface PermanentFailurePayload {
 
 /**
  * Thrown by a handler when the event can never be processed (retrying cannot help): the consumer
- * dead-letters it with `reason` and moves on. Any other error is treated as transient and retried.
- * It extends RpcException so that the reason survives Nest's RPC exception layer.
+ * dead-letters it at once with `code` and `reason` and moves on. (Other errors are classified by
+ * `classifyFailure`.) A plain error: the Nest transport hands handler errors to the consumer as thrown.
  */
-export class PermanentEventError extends RpcException {
+export class PermanentEventError extends Error {
+  readonly kind = 'permanent';
   constructor(
     readonly reason: string,
     readonly code = 'handler-rejected',
   ) {
-    super({ kind: 'permanent', code, reason } satisfies PermanentFailurePayload);
+    super(reason);
+    this.name = 'PermanentEventError';
   }
 }
 

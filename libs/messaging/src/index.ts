@@ -1,3 +1,4 @@
+export * from './codec';
 export * from './config';
 export * from './context';
 export * from './consumer';

@@ -58,7 +58,7 @@ export interface TopicSpec {
  */
 export const TOPIC_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-/** Unlimited retention: the offer log is the source of truth that operators replay. */
+/** Unlimited retention: the event log is the source of truth that operators replay. */
 const KEEP_FOREVER = [
   { name: 'retention.ms', value: '-1' },
   { name: 'retention.bytes', value: '-1' },
@@ -67,7 +67,7 @@ const KEEP_FOREVER = [
 
 /**
  * Creates the topics if they do not exist (safe to call from every instance at start-up). An existing
- * topic is left as it is: adding partitions would move keys and break per-offer order.
+ * topic is left as it is: adding partitions would move keys and break per-key order.
  */
 export async function ensureTopics(admin: Admin, topics: TopicSpec[], logger = new Logger('topics')): Promise<void> {
   const existing = new Set(await admin.listTopics());
@@ -101,7 +101,7 @@ export async function ensureMessagingTopics(kafka: Kafka, settings: KafkaSetting
   await admin.connect();
   try {
     await ensureTopics(admin, [
-      { topic: settings.offerEventsTopic, partitions: settings.partitions },
+      { topic: settings.eventsTopic, partitions: settings.partitions },
       { topic: settings.deadLetterTopic, partitions: settings.partitions },
     ]);
   } finally {

@@ -1,4 +1,4 @@
-import { encodeEvent, type Envelope } from '@mkt/events';
+import type { EncodedRecord, MessagingEvent } from './codec';
 import { envInt } from './config';
 import { EventTooLargeError } from './errors';
 
@@ -33,13 +33,18 @@ export function recordBytes(record: Pick<OutboxRecord, 'key' | 'headers' | 'payl
 }
 
 /** Encodes an event for the outbox; over the size budget it is an EventTooLargeError of the message that emits it. */
-export function eventRecord(topic: string, event: Envelope, budget = (eventBudget ??= eventBudgetFromEnv())): OutboxRecord {
-  const message = encodeEvent(event);
+export function eventRecord<E extends MessagingEvent>(
+  topic: string,
+  event: E,
+  encode: (event: E) => EncodedRecord,
+  budget = (eventBudget ??= eventBudgetFromEnv()),
+): OutboxRecord {
+  const message = encode(event);
   const record: OutboxRecord = {
     topic,
     key: message.key === null ? null : message.key.toString(),
     headers: message.headers,
-    payload: message.value === null ? null : Buffer.from(message.value),
+    payload: message.value === null ? null : Buffer.isBuffer(message.value) ? message.value : Buffer.from(message.value),
   };
   const bytes = recordBytes(record);
   if (bytes > budget) throw new EventTooLargeError(event.type, bytes, budget);

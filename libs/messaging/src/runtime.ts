@@ -5,14 +5,17 @@ import { databaseSettingsFromEnv, envInt, envString, kafkaSettingsFromEnv, type 
 import { countRequests, DEFAULT_CONSUMER_OPTIONS, InboxConsumer, type Dispatcher, type InboxConsumerOptions } from './consumer';
 import { openDatabase, type OpenDatabaseOptions } from './database';
 import { createIdempotentProducer, createKafka, ensureMessagingTopics } from './kafka';
+import type { EventCodec, MessagingEvent } from './codec';
 import { classifyFailure } from './errors';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay, type RelayOptions } from './relay';
 import { whenAvailable } from './retry';
 import { UnitOfWork } from './unit-of-work';
 
-export interface MessagingOptions {
+export interface MessagingOptions<E extends MessagingEvent = MessagingEvent> {
   /** Service name: names its database, consumer group and CloudEvents source. */
   service: string;
+  /** How the service's events are read and written (the offer events': `offerEventCodec` of @mkt/events). */
+  codec: EventCodec<E, MessagingEvent>;
   kafka?: Partial<KafkaSettings>;
   database?: Partial<DatabaseSettings>;
   migrations?: OpenDatabaseOptions['migrations'];
@@ -30,13 +33,13 @@ export interface Stoppable {
  * client, the idempotent producer and the outbox relay; consumers and job workers register here so that
  * shutdown stops them in order (consumers and workers, then the relay after draining, then connections).
  */
-export class MessagingRuntime {
+export class MessagingRuntime<E extends MessagingEvent = MessagingEvent> {
   private readonly logger = new Logger(MessagingRuntime.name);
   private readonly processors: Stoppable[] = [];
   private stopped = false;
 
   private constructor(
-    readonly options: MessagingOptions,
+    readonly options: MessagingOptions<E>,
     readonly kafkaSettings: KafkaSettings,
     readonly kafka: Kafka,
     readonly dataSource: DataSource,
@@ -44,7 +47,7 @@ export class MessagingRuntime {
     readonly relay: OutboxRelay,
   ) {}
 
-  static async create(options: MessagingOptions): Promise<MessagingRuntime> {
+  static async create<E extends MessagingEvent>(options: MessagingOptions<E>): Promise<MessagingRuntime<E>> {
     const kafkaSettings = { ...kafkaSettingsFromEnv(options.service), ...options.kafka };
     const databaseSettings = { ...databaseSettingsFromEnv(options.service), ...options.database };
     const kafka = createKafka(kafkaSettings);
@@ -72,7 +75,7 @@ export class MessagingRuntime {
       ...options.relay,
     };
     const relay = new OutboxRelay(dataSource, producer, relayOptions, () => createIdempotentProducer(kafka));
-    const unitOfWork = new UnitOfWork(dataSource, kafkaSettings.offerEventsTopic);
+    const unitOfWork = new UnitOfWork(dataSource, { topic: kafkaSettings.eventsTopic, encode: (event) => options.codec.encode(event) });
     return new MessagingRuntime(options, kafkaSettings, kafka, dataSource, unitOfWork, relay);
   }
 
@@ -92,17 +95,17 @@ export class MessagingRuntime {
       maxAttempts: envInt('CONSUMER_MAX_ATTEMPTS', DEFAULT_CONSUMER_OPTIONS.maxAttempts, { min: 1 }),
       sessionTimeoutMs: envInt('CONSUMER_SESSION_TIMEOUT_MS', DEFAULT_CONSUMER_OPTIONS.sessionTimeoutMs, { min: 6_000 }),
       groupId: envString('CONSUMER_GROUP', `marketplace-${this.options.service}`),
-      topics: [this.kafkaSettings.offerEventsTopic],
+      topics: [this.kafkaSettings.eventsTopic],
       source: this.source,
-      outboxTopic: this.kafkaSettings.offerEventsTopic,
+      outboxTopic: this.kafkaSettings.eventsTopic,
       deadLetterTopic: this.kafkaSettings.deadLetterTopic,
       ...this.options.consumer,
       ...overrides,
     };
   }
 
-  createConsumer(dispatcher: Dispatcher, overrides: Partial<InboxConsumerOptions> = {}): InboxConsumer {
-    const consumer = new InboxConsumer(this.kafka, this.dataSource, dispatcher, this.consumerOptions(overrides));
+  createConsumer(dispatcher: Dispatcher<E>, overrides: Partial<InboxConsumerOptions> = {}): InboxConsumer<E> {
+    const consumer = new InboxConsumer<E>(this.kafka, this.dataSource, this.options.codec, dispatcher, this.consumerOptions(overrides));
     this.processors.push(consumer);
     return consumer;
   }

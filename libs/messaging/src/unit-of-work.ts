@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
-import type { Envelope } from '@mkt/events';
+import type { EncodedRecord, MessagingEvent } from './codec';
 import { appendToOutbox, eventRecord, type OutboxRecord } from './outbox';
 
 /**
@@ -12,7 +12,13 @@ export interface Tx {
   /** Rows of the statement (also for UPDATE/DELETE ... RETURNING). */
   query<T = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<T[]>;
   /** Queues events for the outbox (written just before commit, in this transaction). */
-  emit(...events: Envelope[]): void;
+  emit(...events: MessagingEvent[]): void;
+}
+
+/** Where a service's events go: the topic, and its codec's encoder (the service emits its own union only). */
+export interface OutboxTarget {
+  topic: string;
+  encode(event: MessagingEvent): EncodedRecord;
 }
 
 /** The pg pool under a TypeORM DataSource: transactions on the hot path skip TypeORM's per-query machinery. */
@@ -25,15 +31,15 @@ export class TransactionScope implements Tx {
 
   constructor(
     readonly client: PoolClient,
-    private readonly topic: string,
+    private readonly outbox: OutboxTarget,
   ) {}
 
   query<T = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<T[]> {
     return this.client.query(sql, parameters).then((result) => result.rows as T[]);
   }
 
-  emit(...events: Envelope[]): void {
-    for (const event of events) this.records.push(eventRecord(this.topic, event));
+  emit(...events: MessagingEvent[]): void {
+    for (const event of events) this.records.push(eventRecord(this.outbox.topic, event, this.outbox.encode));
   }
 
   /** Queues a raw record (dead letters). */
@@ -64,7 +70,7 @@ export class TransactionScope implements Tx {
  * BEGIN, work, outbox, COMMIT on one pooled connection; ROLLBACK and rethrow on any error. A connection
  * that cannot even roll back is discarded rather than returned to the pool.
  */
-export async function inTransaction<T>(pool: Pool, topic: string, work: (scope: TransactionScope) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(pool: Pool, outbox: OutboxTarget, work: (scope: TransactionScope) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   // A checked-out client emits 'error' when its backend goes away; the failing query reports it, and
@@ -75,7 +81,7 @@ export async function inTransaction<T>(pool: Pool, topic: string, work: (scope: 
   client.on('error', onError);
   try {
     await client.query('BEGIN');
-    const scope = new TransactionScope(client, topic);
+    const scope = new TransactionScope(client, outbox);
     try {
       const result = await work(scope);
       await scope.flush();
@@ -108,12 +114,12 @@ export class UnitOfWork {
 
   constructor(
     readonly dataSource: DataSource,
-    private readonly topic: string,
+    private readonly outbox: OutboxTarget,
   ) {
     this.pool = poolOf(dataSource);
   }
 
   run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, this.topic, work);
+    return inTransaction(this.pool, this.outbox, work);
   }
 }

@@ -3,13 +3,13 @@
  * timeout) is dropped by the group coordinator; kafkajs then gives up on the consumer. The service must
  * rejoin by itself and finish the work: nothing skipped, nothing applied twice.
  */
-import { createOfferEvent, encodeEvent } from '@mkt/events';
+import { createOfferEvent, encodeEvent, offerEventCodec, type OfferEvent } from '@mkt/events';
 import { TestDatabase, TestTopics, produceRaw, waitForGroupCaughtUp } from '@mkt/testing';
 import { MessagingRuntime } from '../src';
 
 const topics = new TestTopics();
 let db: TestDatabase;
-let runtime: MessagingRuntime;
+let runtime: MessagingRuntime<OfferEvent>;
 
 afterAll(async () => {
   await runtime?.close();
@@ -22,7 +22,8 @@ test('a consumer dropped by the coordinator rejoins and finishes: every event ap
   const topic = await topics.create('recovery', 2);
   runtime = await MessagingRuntime.create({
     service: 'recovery',
-    kafka: { offerEventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 2 },
+    codec: offerEventCodec,
+    kafka: { eventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 2 },
     database: { url: db.serverUrl, database: db.name, poolSize: 4 },
   });
   await runtime.dataSource.query('CREATE TABLE applied (event_id text NOT NULL)');

@@ -5,7 +5,7 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
-import { createOfferEvent, encodeEvent, type Envelope } from '@mkt/events';
+import { createOfferEvent, encodeEvent, type Envelope, offerEventCodec } from '@mkt/events';
 import { DLQ_HEADERS, InboxConsumer, MessagingRuntime } from '../src';
 import { EventLog, produceRaw, TestDatabase, TestTopics, waitFor, waitForGroupCaughtUp } from '@mkt/testing';
 import { createCounterApp } from './fixtures/counter-service';
@@ -100,7 +100,8 @@ test('the database dropping every connection mid-stream is survived: all events 
   const topic = await topics.create('dbdown-in', 3);
   const runtime = await MessagingRuntime.create({
     service: 'dbdown',
-    kafka: { offerEventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 3 },
+    codec: offerEventCodec,
+    kafka: { eventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 3 },
     database: { url: db.serverUrl, database: db.name, poolSize: 4 },
   });
   await runtime.dataSource.query('CREATE TABLE applied (event_id text NOT NULL)');

@@ -1,5 +1,5 @@
 /** How failures are told apart (transient / permanent / deterministic), and the outbox's limits on what it stores. */
-import { createOfferEvent } from '@mkt/events';
+import { createOfferEvent, offerEventCodec } from '@mkt/events';
 import { classifyFailure, EventTooLargeError, eventRecord, PermanentEventError, recordBytes, refusedForGood, storableText, TransientError } from '../src';
 
 function pgError(code: string, message = `pg ${code}`): Error {
@@ -77,10 +77,10 @@ describe('the outbox stores only what PostgreSQL and the broker take', () => {
 
   test('an event over the size budget is refused when it is emitted', () => {
     const event = (title: string) => createOfferEvent('GoLiveRequested', { requestedBy: title }, { subject: 'p/o', attempt: 1, correlationId: 'c' }, { source: '/test' });
-    const small = eventRecord('t', event('me'), 10_000);
+    const small = eventRecord('t', event('me'), offerEventCodec.encode, 10_000);
     expect(recordBytes(small)).toBeLessThan(10_000);
-    expect(() => eventRecord('t', event('x'.repeat(20_000)), 10_000)).toThrow(EventTooLargeError);
-    expect(() => eventRecord('t', event('x'.repeat(20_000)), 10_000)).toThrow(/over the budget of 10000 bytes/);
+    expect(() => eventRecord('t', event('x'.repeat(20_000)), offerEventCodec.encode, 10_000)).toThrow(EventTooLargeError);
+    expect(() => eventRecord('t', event('x'.repeat(20_000)), offerEventCodec.encode, 10_000)).toThrow(/over the budget of 10000 bytes/);
   });
 
   test('the relay tells a refusal for good from a passing failure', () => {

@@ -6,7 +6,7 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
-import { createOfferEvent, encodeEvent, type Envelope } from '@mkt/events';
+import { createOfferEvent, encodeEvent, type Envelope, offerEventCodec } from '@mkt/events';
 import { DLQ_HEADERS, MessagingRuntime, type InboxConsumer } from '../src';
 import { EventLog, produceRaw, TestDatabase, TestTopics, waitFor, waitForGroupCaughtUp } from '@mkt/testing';
 import { createCounterApp } from './fixtures/counter-service';
@@ -104,7 +104,8 @@ test('a database outage is retried without limit and dead-letters no healthy eve
   const topic = await topics.create('outage-in', 3);
   const runtime = await MessagingRuntime.create({
     service: 'outage',
-    kafka: { offerEventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 3 },
+    codec: offerEventCodec,
+    kafka: { eventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 3 },
     database: { url: db.serverUrl, database: db.name, poolSize: 4 },
   });
   await runtime.dataSource.query('CREATE TABLE applied (event_id text NOT NULL, doc jsonb NOT NULL)');

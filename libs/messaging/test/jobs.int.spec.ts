@@ -1,4 +1,4 @@
-import { createOfferEvent } from '@mkt/events';
+import { createOfferEvent, offerEventCodec } from '@mkt/events';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { startProcess, TestDatabase, TestTopics, waitFor } from '@mkt/testing';
@@ -15,7 +15,8 @@ beforeAll(async () => {
   const topic = await topics.create('jobs');
   runtime = await MessagingRuntime.create({
     service: 'jobs-test',
-    kafka: { offerEventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 1 },
+    codec: offerEventCodec,
+    kafka: { eventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 1 },
     database: { url: db.serverUrl, database: db.name, poolSize: 10 },
     migrations: JOB_MIGRATIONS,
   });
@@ -164,7 +165,7 @@ describe('fenced leases', () => {
       WORKER_NAME: 'A',
       PAUSE_MS: '1500',
       LEASE_MS: '1000',
-      FENCED_TOPIC: runtime.kafkaSettings.offerEventsTopic,
+      FENCED_TOPIC: runtime.kafkaSettings.eventsTopic,
       FENCED_DATABASE: db.name,
       DATABASE_URL: db.serverUrl,
       SIDE_EFFECTS_URL: db.url,

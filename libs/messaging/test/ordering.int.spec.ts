@@ -2,7 +2,7 @@
  * Per-offer order holds across partitions and through a consumer-group rebalance: two instances of a
  * service share the group; one stops in the middle of the run; the other takes over its partitions.
  */
-import { createOfferEvent, encodeEvent, type Envelope } from '@mkt/events';
+import { createOfferEvent, encodeEvent, type Envelope, offerEventCodec } from '@mkt/events';
 import { TestDatabase, TestTopics, produceRaw, waitFor, waitForGroupCaughtUp } from '@mkt/testing';
 import { MessagingRuntime, type InboxConsumer } from '../src';
 
@@ -21,7 +21,8 @@ afterAll(async () => {
 async function instance(name: string, topic: string, groupId: string): Promise<{ runtime: MessagingRuntime; consumer: InboxConsumer }> {
   const runtime = await MessagingRuntime.create({
     service: 'ordering',
-    kafka: { offerEventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 6 },
+    codec: offerEventCodec,
+    kafka: { eventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 6 },
     database: { url: db.serverUrl, database: db.name, poolSize: 4 },
   });
   runtimes.push(runtime);

@@ -5,7 +5,7 @@
  * as every service writes an offer's events under its attempt lock) must still follow it on the log.
  * The chaos test found the relay taking "ids after the last batch" and sending the later row first.
  */
-import { createOfferEvent, type Envelope } from '@mkt/events';
+import { createOfferEvent, type Envelope, offerEventCodec } from '@mkt/events';
 import { EventLog, TestDatabase, TestTopics, waitFor } from '@mkt/testing';
 import { appendToOutbox, eventRecord, MessagingRuntime } from '../src';
 
@@ -29,7 +29,8 @@ test('a row committed late with a lower id is published before the later rows of
   const topic = await topics.create('relay-order', 3);
   runtime = await MessagingRuntime.create({
     service: 'relay-order',
-    kafka: { offerEventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 3 },
+    codec: offerEventCodec,
+    kafka: { eventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 3 },
     database: { url: db.serverUrl, database: db.name, poolSize: 8 },
     relay: { pollIntervalMs: 20 },
   });
@@ -60,7 +61,7 @@ test('a row committed late with a lower id is published before the later rows of
       let inserted!: () => void;
       const hasId = new Promise<void>((resolve) => (inserted = resolve));
       const late = uow.run(async (tx) => {
-        await appendToOutbox(tx, [eventRecord(topic, first)]); // takes its id now (emit would write at commit)
+        await appendToOutbox(tx, [eventRecord(topic, first, offerEventCodec.encode)]); // takes its id now (emit would write at commit)
         inserted();
         await held; // ...and commits only after the relay has sent rows with higher ids
       });

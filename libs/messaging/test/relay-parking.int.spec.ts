@@ -3,7 +3,7 @@
  * its key wait behind it (that offer waits, in order), every other key is published; an operator
  * releases the row (retry or discard) and the rows behind it go.
  */
-import { createOfferEvent, type Envelope } from '@mkt/events';
+import { createOfferEvent, type Envelope, offerEventCodec } from '@mkt/events';
 import { listParkedRows, MessagingRuntime, releaseParkedRows } from '../src';
 import { EventLog, TestDatabase, testKafka, uniqueId, waitFor } from '@mkt/testing';
 
@@ -39,7 +39,8 @@ test('a refused row is parked, its key waits behind it, every other key goes on;
   await admin.disconnect();
   const runtime = await MessagingRuntime.create({
     service: 'parking',
-    kafka: { offerEventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 3 },
+    codec: offerEventCodec,
+    kafka: { eventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 3 },
     database: { url: db.serverUrl, database: db.name, poolSize: 4 },
     relay: { maxRequestBytes: 100_000, pollIntervalMs: 50 },
   });

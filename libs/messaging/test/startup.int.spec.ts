@@ -4,6 +4,7 @@
  * configuration mistake is not waited on: it fails at once.
  */
 import { ConsoleLogger, Logger } from '@nestjs/common';
+import { offerEventCodec } from '@mkt/events';
 import { TcpProxy, TestDatabase, TestTopics, waitFor } from '@mkt/testing';
 import { MessagingRuntime } from '../src';
 
@@ -33,7 +34,8 @@ test('started during a database outage, the runtime waits and comes up when Post
   let runtime: MessagingRuntime | undefined;
   const starting = MessagingRuntime.create({
     service: 'startup',
-    kafka: { offerEventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 1 },
+    codec: offerEventCodec,
+    kafka: { eventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 1 },
     database: { url: url.toString(), database: db.name, poolSize: 2 },
   }).then((r) => (runtime = r));
   try {
@@ -55,7 +57,8 @@ test('a database name that cannot be valid is refused at once, not waited on', a
   await expect(
     MessagingRuntime.create({
       service: 'startup',
-      kafka: { offerEventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 1 },
+      codec: offerEventCodec,
+      kafka: { eventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 1 },
       database: { url: db.serverUrl, database: 'No-Such Name', poolSize: 2 },
     }),
   ).rejects.toThrow(/invalid database name/);

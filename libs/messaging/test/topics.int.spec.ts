@@ -5,7 +5,7 @@ test('the offer-events and dead-letter topics are created once, with the configu
   const settings = {
     brokers: testBrokers(),
     clientId: 'topics-test',
-    offerEventsTopic: `offers.${uniqueId()}`,
+    eventsTopic: `offers.${uniqueId()}`,
     deadLetterTopic: `offers.${uniqueId()}.dlq`,
     partitions: 8,
   };
@@ -17,16 +17,16 @@ test('the offer-events and dead-letter topics are created once, with the configu
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const metadata = await admin.fetchTopicMetadata({ topics: [settings.offerEventsTopic, settings.deadLetterTopic] });
+    const metadata = await admin.fetchTopicMetadata({ topics: [settings.eventsTopic, settings.deadLetterTopic] });
     expect(metadata.topics.map((t) => t.partitions.length)).toEqual([8, 8]);
     const configs = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: [settings.offerEventsTopic, settings.deadLetterTopic].map((name) => ({ type: 2, name, configNames: ['retention.ms', 'retention.bytes'] })),
+      resources: [settings.eventsTopic, settings.deadLetterTopic].map((name) => ({ type: 2, name, configNames: ['retention.ms', 'retention.bytes'] })),
     });
     for (const resource of configs.resources) {
       expect(Object.fromEntries(resource.configEntries.map((e) => [e.configName, e.configValue]))).toEqual({ 'retention.ms': '-1', 'retention.bytes': '-1' });
     }
-    await admin.deleteTopics({ topics: [settings.offerEventsTopic, settings.deadLetterTopic] });
+    await admin.deleteTopics({ topics: [settings.eventsTopic, settings.deadLetterTopic] });
   } finally {
     await admin.disconnect();
   }

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { offerEventCodec } from '@mkt/events';
 import { JOB_MIGRATIONS, MessagingModule } from '@mkt/messaging';
 import { SERVICE_NAME, type CertificationConfig } from './config';
 import { CertificationWorker } from './handlers/certification.worker';
@@ -12,7 +13,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        MessagingModule.forRoot({
+        MessagingModule.forRoot({ codec: offerEventCodec,
           service: SERVICE_NAME,
           migrations: [...JOB_MIGRATIONS, CertificationTables1733200000000],
           ...config.messaging,

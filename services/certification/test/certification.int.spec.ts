@@ -37,7 +37,7 @@ beforeAll(async () => {
     jobMaxTries: 3,
     checkpointIntervalMs: 0,
     messaging: {
-      kafka: { offerEventsTopic: topic, deadLetterTopic: dlq, partitions: 3 },
+      kafka: { eventsTopic: topic, deadLetterTopic: dlq, partitions: 3 },
       database: { url: db.serverUrl, database: db.name, poolSize: 6 },
       consumer: { groupId: uniqueId('certification-'), backoff: { initialMs: 50, maxMs: 1000 } },
       relay: { pollIntervalMs: 50 },

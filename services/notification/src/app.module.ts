@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { offerEventCodec } from '@mkt/events';
 import { MessagingModule } from '@mkt/messaging';
 import type { NotificationConfig } from './config';
 import { MailSender } from './handlers/mail-sender';
@@ -13,7 +14,7 @@ export class AppModule {
   static register(config: NotificationConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [MessagingModule.forRoot({ ...config.messaging, service: 'notification', migrations: [NotificationTables1733200000000] })],
+      imports: [MessagingModule.forRoot({ codec: offerEventCodec, ...config.messaging, service: 'notification', migrations: [NotificationTables1733200000000] })],
       controllers: [OfferEventsController],
       providers: [
         { provide: NOTIFICATION_CONFIG, useValue: config },

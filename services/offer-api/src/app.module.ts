@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { offerEventCodec } from '@mkt/events';
 import { MessagingModule } from '@mkt/messaging';
 import type { OfferApiConfig } from './config';
 import { CommandHandler } from './handlers/command.handler';
@@ -19,7 +20,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        MessagingModule.forRoot({
+        MessagingModule.forRoot({ codec: offerEventCodec,
           service: config.service,
           migrations: [OfferApiTables1733200000000],
           kafka: config.kafka,

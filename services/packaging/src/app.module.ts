@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { offerEventCodec } from '@mkt/events';
 import { JOB_MIGRATIONS, MessagingModule } from '@mkt/messaging';
 import { defaultLeadSender, type LeadSender } from './adapters/lead-senders';
 import { PACKAGING_SERVICE, type PackagingConfig } from './config';
@@ -14,7 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        MessagingModule.forRoot({
+        MessagingModule.forRoot({ codec: offerEventCodec,
           ...config.messaging,
           service: PACKAGING_SERVICE,
           migrations: [...JOB_MIGRATIONS, PackagingTables1733200000000],

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { offerEventCodec } from '@mkt/events';
 import { MessagingModule } from '@mkt/messaging';
 import { PROVISIONING_CONFIG, type ProvisioningConfig } from './config';
 import { OfferEventsHandler } from './handlers/offer-events.handler';
@@ -10,7 +11,7 @@ export class AppModule {
   static register(config: ProvisioningConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [MessagingModule.forRoot({ service: 'provisioning', migrations: PROVISIONING_MIGRATIONS, ...config.messaging })],
+      imports: [MessagingModule.forRoot({ codec: offerEventCodec, service: 'provisioning', migrations: PROVISIONING_MIGRATIONS, ...config.messaging })],
       controllers: [OfferEventsHandler],
       providers: [{ provide: PROVISIONING_CONFIG, useValue: config }, ReplicationWorker],
     };

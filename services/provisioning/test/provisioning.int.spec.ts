@@ -41,7 +41,7 @@ async function startService(label: string, simulation: SimulationSettings, concu
     backend,
     jobs: { concurrency: 2, leaseMs: 1500, pollIntervalMs: 100, maxTries: 3 },
     messaging: {
-      kafka: { brokers: testBrokers(), offerEventsTopic: topic, deadLetterTopic: dlq, partitions: 3 },
+      kafka: { brokers: testBrokers(), eventsTopic: topic, deadLetterTopic: dlq, partitions: 3 },
       database: { url: db.serverUrl, database: db.name, poolSize: 6 },
       consumer: { groupId: group, backoff: { initialMs: 50, maxMs: 1000 } },
       relay: { pollIntervalMs: 100 },

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { offerEventCodec } from '@mkt/events';
 import { MessagingModule } from '@mkt/messaging';
 import { VALIDATION_CONFIG, type ValidationConfig } from './config';
 import { OfferEventsHandler } from './handlers/offer-events.handler';
@@ -10,7 +11,7 @@ export class AppModule {
   static register(config: ValidationConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [MessagingModule.forRoot({ service: 'validation', migrations: VALIDATION_MIGRATIONS, ...config.messaging })],
+      imports: [MessagingModule.forRoot({ codec: offerEventCodec, service: 'validation', migrations: VALIDATION_MIGRATIONS, ...config.messaging })],
       controllers: [OfferEventsHandler],
       providers: [{ provide: VALIDATION_CONFIG, useValue: config }, ValidationWorker],
     };

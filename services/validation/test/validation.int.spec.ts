@@ -34,7 +34,7 @@ async function startService(label: string, validationDurationMs: number): Promis
     validationDurationMs,
     jobs: { concurrency: 4, leaseMs: 3000, pollIntervalMs: 100, maxTries: 3 },
     messaging: {
-      kafka: { brokers: testBrokers(), offerEventsTopic: topic, deadLetterTopic: dlq, partitions: 3 },
+      kafka: { brokers: testBrokers(), eventsTopic: topic, deadLetterTopic: dlq, partitions: 3 },
       database: { url: db.serverUrl, database: db.name, poolSize: 6 },
       consumer: { groupId: group, backoff: { initialMs: 50, maxMs: 1000 } },
       relay: { pollIntervalMs: 100 },

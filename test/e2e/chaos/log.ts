@@ -3,7 +3,8 @@
  * by itself and drops what it has already seen by partition and offset), and a full read-back of a topic
  * from offset 0 to its end offsets for the final check.
  */
-import { decodeEvent, headersToStrings, type OfferEvent } from '@mkt/events';
+import { decodeEvent, type OfferEvent } from '@mkt/events';
+import { headersToStrings } from '@mkt/messaging';
 import { uniqueId, waitFor } from '@mkt/testing';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 

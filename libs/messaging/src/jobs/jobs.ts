@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import type { Envelope } from '@mkt/events';
+import type { MessagingEvent } from '../codec';
 import { describeError } from '../errors';
 import { crashPoint } from '../faults';
 import { backoffDelay, Waker, type Backoff } from '../retry';
@@ -382,6 +382,6 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
 }
 
 /** A result that only emits events. */
-export function emitting(...events: Envelope[]): JobResult {
+export function emitting(...events: MessagingEvent[]): JobResult {
   return { apply: (tx) => tx.emit(...events) };
 }

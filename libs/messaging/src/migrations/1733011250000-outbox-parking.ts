@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Parked outbox rows: a row the broker refuses for good (too large, invalid) is set aside with the reason,
- * and later rows of the same key wait behind it (one offer waits, not the pipeline) until an operator
+ * and later rows of the same key wait behind it (one key waits, not the pipeline) until an operator
  * releases it (retry) or discards it.
  */
 export class OutboxParking1733011250000 implements MigrationInterface {

@@ -2,14 +2,14 @@ import { ConsoleLogger, Logger, type DynamicModule, type INestApplication, type 
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { envBool, envInt, envString } from '../config';
-import { KeepHandlerErrors, OfferEventsTransport } from './transport';
+import { KeepHandlerErrors, EventsTransport } from './transport';
 
 export interface ServiceBootstrapOptions {
   /** Service name for logs. */
   name: string;
   /** HTTP port (health, metrics, and the API where there is one); 0 picks a free one. */
   port: number;
-  /** Consume the offer-event log (false for a service that only writes). */
+  /** Consume the event log (false for a service that only writes). */
   consume?: boolean;
   /** Called before listening: routes, pipes, OpenAPI. */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
@@ -24,7 +24,7 @@ function logLevels(): LogLevel[] {
 }
 
 /**
- * Starts a service the one way every service starts: Fastify HTTP app, the offer-event transport
+ * Starts a service the one way every service starts: Fastify HTTP app, the event-log transport
  * connected as a microservice, graceful shutdown on SIGTERM/SIGINT (finish the batch, commit, drain
  * the outbox, disconnect), JSON logs when LOG_FORMAT=json.
  */
@@ -39,7 +39,7 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
   if (options.consume !== false) {
     // Its own config (the HTTP app's pipes and filters are not for events), initialised when it starts,
     // so that the filter that keeps handlers' errors intact is registered before its listeners.
-    const microservice = app.connectMicroservice({ strategy: app.get(OfferEventsTransport) }, { inheritAppConfig: false, deferInitialization: true });
+    const microservice = app.connectMicroservice({ strategy: app.get(EventsTransport) }, { inheritAppConfig: false, deferInitialization: true });
     (microservice as unknown as { setIsInitHookCalled(called: boolean): void }).setIsInitHookCalled(true);
     microservice.useGlobalFilters(new KeepHandlerErrors());
   }

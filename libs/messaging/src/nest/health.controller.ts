@@ -1,13 +1,13 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { MessagingRuntime } from '../runtime';
-import { OfferEventsTransport } from './transport';
+import { EventsTransport } from './transport';
 
 /** Liveness and what the messaging layer has done, for operators and probes. */
 @Controller()
 export class HealthController {
   constructor(
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
-    @Inject(OfferEventsTransport) private readonly transport: OfferEventsTransport,
+    @Inject(EventsTransport) private readonly transport: EventsTransport,
   ) {}
 
   @Get('health')

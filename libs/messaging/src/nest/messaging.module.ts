@@ -12,7 +12,7 @@ import { DataSource } from 'typeorm';
 import { MessagingRuntime, type MessagingOptions } from '../runtime';
 import { UnitOfWork } from '../unit-of-work';
 import { HealthController } from './health.controller';
-import { OfferEventsTransport } from './transport';
+import { EventsTransport } from './transport';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
@@ -35,8 +35,8 @@ export class MessagingLifecycle implements OnApplicationBootstrap, BeforeApplica
 
 /**
  * Gives a service its database (DataSource with outbox and inbox), a UnitOfWork for transactions that
- * emit events, the outbox relay, and the OfferEventsTransport to connect as a microservice:
- * `app.connectMicroservice({ strategy: app.get(OfferEventsTransport) })`.
+ * emit events, the outbox relay, and the EventsTransport to connect as a microservice:
+ * `app.connectMicroservice({ strategy: app.get(EventsTransport) })`.
  */
 @Global()
 @Module({})
@@ -50,10 +50,10 @@ export class MessagingModule {
         { provide: MessagingRuntime, useFactory: (o: MessagingOptions) => MessagingRuntime.create(o), inject: [MESSAGING_OPTIONS] },
         { provide: DataSource, useFactory: (r: MessagingRuntime) => r.dataSource, inject: [MessagingRuntime] },
         { provide: UnitOfWork, useFactory: (r: MessagingRuntime) => r.unitOfWork, inject: [MessagingRuntime] },
-        { provide: OfferEventsTransport, useFactory: (r: MessagingRuntime) => new OfferEventsTransport(r), inject: [MessagingRuntime] },
+        { provide: EventsTransport, useFactory: (r: MessagingRuntime) => new EventsTransport(r), inject: [MessagingRuntime] },
         MessagingLifecycle,
       ],
-      exports: [MessagingRuntime, DataSource, UnitOfWork, OfferEventsTransport],
+      exports: [MessagingRuntime, DataSource, UnitOfWork, EventsTransport],
     };
   }
 }

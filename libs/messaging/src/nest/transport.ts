@@ -1,7 +1,7 @@
 import { Catch, type ArgumentsHost, type RpcExceptionFilter } from '@nestjs/common';
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
-import type { OfferEvent } from '@mkt/events';
+import type { MessagingEvent } from '../codec';
 import type { EventContext } from '../context';
 import type { InboxConsumer, InboxConsumerOptions } from '../consumer';
 import type { MessagingRuntime } from '../runtime';
@@ -19,11 +19,11 @@ export class KeepHandlerErrors implements RpcExceptionFilter {
 }
 
 /**
- * Nest transport strategy for the offer-event log. Handlers are ordinary `@EventPattern('<EventType>')`
+ * Nest transport strategy for the service's event log. Handlers are ordinary `@EventPattern('<EventType>')`
  * methods taking `@Payload() event` and `@Ctx() context: EventContext`; underneath, messages are consumed
  * in batches through the inbox (see InboxConsumer), which the stock Kafka transport cannot do.
  */
-export class OfferEventsTransport extends Server implements CustomTransportStrategy {
+export class EventsTransport extends Server implements CustomTransportStrategy {
   private consumer?: InboxConsumer;
 
   constructor(
@@ -38,10 +38,10 @@ export class OfferEventsTransport extends Server implements CustomTransportStrat
     this.consumer = this.runtime.createConsumer(
       {
         handles: (type) => handlers.get(type)?.isEventHandler === true,
-        dispatch: async (event: OfferEvent, context: EventContext) => {
+        dispatch: async (event: MessagingEvent, context: EventContext) => {
           const handler = handlers.get(event.type);
           if (!handler) return;
-          // Errors come back through Nest's RPC exception layer; PermanentEventError keeps its payload.
+          // Errors come back through Nest's RPC exception layer as thrown (KeepHandlerErrors).
           await lastValueFrom(this.transformToObservable(await handler(event, context)), { defaultValue: undefined });
         },
       },

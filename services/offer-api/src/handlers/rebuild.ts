@@ -75,7 +75,7 @@ export class ProjectionRebuilder {
 
   private async rebuild(): Promise<RebuildReport> {
     const started = Date.now();
-    const topic = this.runtime.kafkaSettings.offerEventsTopic;
+    const topic = this.runtime.kafkaSettings.eventsTopic;
     const groupId = `${this.runtime.consumerOptions().groupId}-rebuild-${randomUUID().slice(0, 8)}`;
     await this.dropShadow();
     await createProjectionTables(this.dataSource, REBUILD_PREFIX);

@@ -1,6 +1,6 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { OfferEvent, OfferEventOf } from '@mkt/events';
+import { causedBy, fromDraft, type OfferEvent, type OfferEventOf } from '@mkt/events';
 import { EventContext } from '@mkt/messaging';
 import type { PackagingConfig } from '../config';
 import { decideGoLiveRequested, decideImagesReplicated, decideOfferSubmitted, decidePublishCanceled, packagingSnapshot } from '../domain';
@@ -19,7 +19,7 @@ export class PackagingEventHandlers {
     return {
       tx: ctx.tx,
       subject: event.subject,
-      emit: (drafts) => ctx.emitAll(drafts),
+      emit: (drafts) => ctx.tx.emit(...drafts.map((draft) => fromDraft(draft, causedBy(event), { source: ctx.source, now: () => ctx.now }))),
       jobPayload: { correlationId: event.correlationId, causationId: event.id },
     };
   }
