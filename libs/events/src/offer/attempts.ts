@@ -1,6 +1,6 @@
 /**
- * How an event's attempt relates to the attempt a consumer has on record for the offer (DESIGN.md
- * section 2: events of an older attempt are ignored by every consumer; a newer OfferSubmitted supersedes).
+ * How an event's attempt relates to the attempt a consumer has on record for the offer (docs/process.md
+ * §3: events of an older attempt are ignored by every consumer; a newer OfferSubmitted supersedes).
  */
 export type AttemptVerdict = 'stale' | 'current' | 'newer';
 

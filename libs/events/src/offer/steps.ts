@@ -1,4 +1,4 @@
-/** The seven steps of a publishing attempt (DESIGN.md section 2), in order. */
+/** The seven steps of a publishing attempt (docs/process.md §2), in order. */
 export const PUBLISHING_STEPS = [
   {
     id: 'validate-prerequisites',

@@ -1,4 +1,4 @@
-/** The certification requirements, as data (DESIGN.md section 4). */
+/** The certification requirements, as data (docs/process.md §4). */
 export const MIB = 1024 * 1024;
 export const GIB = 1024 * MIB;
 
