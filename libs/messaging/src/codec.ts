@@ -1,7 +1,7 @@
 /**
  * The codec port: how a service's events become Kafka records and back. The library moves records and
- * knows nothing of what they mean; a service hands it a codec for its own event union (the offer events'
- * codec is `offerEventCodec` in @mkt/events).
+ * knows nothing of what they mean; a service hands it a codec for its own event union (ours is the
+ * event catalog's, in libs/events).
  */
 
 /** What the library needs of any event: an identity (the inbox deduplicates on it) and a type (dispatch). */

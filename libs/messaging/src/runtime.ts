@@ -14,7 +14,7 @@ import { UnitOfWork } from './unit-of-work';
 export interface MessagingOptions<E extends MessagingEvent = MessagingEvent> {
   /** Service name: names its database, consumer group and CloudEvents source. */
   service: string;
-  /** How the service's events are read and written (the offer events': `offerEventCodec` of @mkt/events). */
+  /** How the service's events are read and written (ours: the event catalog's codec, in libs/events). */
   codec: EventCodec<E, MessagingEvent>;
   kafka?: Partial<KafkaSettings>;
   database?: Partial<DatabaseSettings>;
