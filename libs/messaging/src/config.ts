@@ -65,3 +65,30 @@ export function databaseSettingsFromEnv(service: string): DatabaseSettings {
     poolSize: envInt('DATABASE_POOL_SIZE', 10, { min: 2 }),
   };
 }
+
+/** How a service's job workers run; read by `jobSettingsFromEnv`. */
+export interface JobSettings {
+  /** Jobs one process runs at the same time. */
+  concurrency: number;
+  /** A crashed worker's job is taken over once its lease has expired. */
+  leaseMs: number;
+  /** How often idle workers look for due jobs (a NOTIFY wakes them sooner). */
+  pollIntervalMs: number;
+  /** Tries of a job whose work keeps failing before the stage gives up. */
+  maxTries: number;
+}
+
+/**
+ * One naming scheme for every service's job settings: `<SERVICE>_JOB_CONCURRENCY`,
+ * `<SERVICE>_JOB_LEASE_MS`, `<SERVICE>_JOB_POLL_INTERVAL_MS`, `<SERVICE>_JOB_MAX_TRIES` (e.g.
+ * `CERTIFICATION_JOB_CONCURRENCY`), each defaulting to the service's own value.
+ */
+export function jobSettingsFromEnv(service: string, defaults: JobSettings): JobSettings {
+  const prefix = `${service.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_JOB_`;
+  return {
+    concurrency: envInt(`${prefix}CONCURRENCY`, defaults.concurrency, { min: 1 }),
+    leaseMs: envInt(`${prefix}LEASE_MS`, defaults.leaseMs, { min: 100 }),
+    pollIntervalMs: envInt(`${prefix}POLL_INTERVAL_MS`, defaults.pollIntervalMs, { min: 10 }),
+    maxTries: envInt(`${prefix}MAX_TRIES`, defaults.maxTries, { min: 1 }),
+  };
+}

@@ -3,7 +3,7 @@
  * events' codec meets it; records go through it and back unchanged; headers become text).
  */
 import { createOfferEvent, offerEventCodec, type Envelope, type OfferEvent } from '@mkt/events';
-import { backoffDelay, headersToStrings, whenAvailable, Waker, type EventCodec } from '../src';
+import { backoffDelay, headersToStrings, jobSettingsFromEnv, whenAvailable, Waker, type EventCodec } from '../src';
 
 describe('backoffDelay', () => {
   test('doubles from the initial delay up to the cap, with jitter in the upper half', () => {
@@ -83,5 +83,25 @@ describe('the codec port', () => {
   test('headersToStrings: bytes become text, the first of repeated values is kept, missing values are dropped', () => {
     expect(headersToStrings({ a: Buffer.from('x'), b: ['1', '2'], c: undefined, d: 'plain' })).toEqual({ a: 'x', b: '1', d: 'plain' });
     expect(headersToStrings(undefined)).toEqual({});
+  });
+});
+
+describe('jobSettingsFromEnv', () => {
+  const defaults = { concurrency: 8, leaseMs: 30_000, pollIntervalMs: 1_000, maxTries: 5 };
+  afterEach(() => {
+    delete process.env.OFFER_API_JOB_CONCURRENCY;
+    delete process.env.CERTIFICATION_JOB_MAX_TRIES;
+  });
+
+  test('reads <SERVICE>_JOB_<SETTING>, falling back to the service default', () => {
+    process.env.CERTIFICATION_JOB_MAX_TRIES = '2';
+    expect(jobSettingsFromEnv('certification', defaults)).toEqual({ ...defaults, maxTries: 2 });
+    process.env.OFFER_API_JOB_CONCURRENCY = '3';
+    expect(jobSettingsFromEnv('offer-api', defaults)).toEqual({ ...defaults, concurrency: 3 });
+  });
+
+  test('a value that is not a whole number in range names the variable', () => {
+    process.env.CERTIFICATION_JOB_MAX_TRIES = '0';
+    expect(() => jobSettingsFromEnv('certification', defaults)).toThrow('CERTIFICATION_JOB_MAX_TRIES must be an integer >= 1, got "0"');
   });
 });
