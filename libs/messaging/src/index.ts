@@ -11,6 +11,7 @@ export * from './relay';
 export * from './retry';
 export * from './runtime';
 export * from './sql';
+export * from './topic-reading';
 export * from './unit-of-work';
 export * from './nest/transport';
 export * from './nest/messaging.module';

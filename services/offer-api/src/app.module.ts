@@ -1,18 +1,22 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { offerEventCodec } from '@mkt/events';
 import { MessagingModule } from '@mkt/messaging';
-import type { OfferApiConfig } from './config';
-import { CommandHandler } from './handlers/command.handler';
-import { OperatorTools } from './handlers/operator';
-import { ProjectionHandler } from './handlers/projection.handler';
-import { ProjectionRebuilder } from './handlers/rebuild';
-import { AccessGuard, OFFER_API_CONFIG, TokenVerifier } from './http/auth';
+import { Catalog } from './application/catalog';
+import { OfferCommands } from './application/commands';
+import { OfferDrafts } from './application/drafts';
+import { OperatorTools } from './application/operator';
+import { OfferQueries } from './application/queries';
+import { ProjectionRebuilder } from './application/rebuild';
+import { OFFER_API_CONFIG, type OfferApiConfig } from './config';
+import { AccessGuard, TokenVerifier } from './http/auth';
 import { CatalogController } from './http/catalog.controller';
 import { CommandsController } from './http/commands.controller';
 import { OffersController } from './http/offers.controller';
 import { OperatorController } from './http/operator.controller';
 import { StatusController } from './http/status.controller';
 import { OfferApiTables1733200000000 } from './persistence/migrations/1733200000000-offer-api-tables';
+import { IdempotencyOutcomes1733200100000 } from './persistence/migrations/1733200100000-idempotency-outcomes';
+import { ProjectionHandler } from './projection/projection.handler';
 
 @Module({})
 export class AppModule {
@@ -22,7 +26,7 @@ export class AppModule {
       imports: [
         MessagingModule.forRoot({ codec: offerEventCodec,
           service: config.service,
-          migrations: [OfferApiTables1733200000000],
+          migrations: [OfferApiTables1733200000000, IdempotencyOutcomes1733200100000],
           kafka: config.kafka,
           database: config.database,
           consumer: config.consumer,
@@ -30,7 +34,17 @@ export class AppModule {
         }),
       ],
       controllers: [ProjectionHandler, OffersController, CommandsController, StatusController, CatalogController, OperatorController],
-      providers: [{ provide: OFFER_API_CONFIG, useValue: config }, TokenVerifier, AccessGuard, CommandHandler, ProjectionRebuilder, OperatorTools],
+      providers: [
+        { provide: OFFER_API_CONFIG, useValue: config },
+        TokenVerifier,
+        AccessGuard,
+        OfferDrafts,
+        OfferCommands,
+        OfferQueries,
+        Catalog,
+        ProjectionRebuilder,
+        OperatorTools,
+      ],
     };
   }
 }

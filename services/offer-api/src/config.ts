@@ -6,6 +6,9 @@ export const DEV_JWT_SECRET = 'offer-api-development-secret-do-not-use-in-produc
 
 export const API_VERSION = '2017-10-31';
 
+/** Nest injection token of the OfferApiConfig. */
+export const OFFER_API_CONFIG = Symbol('OFFER_API_CONFIG');
+
 export interface AuthConfig {
   /** HS256 shared secret (used when no JWKS URL is set). */
   jwtSecret: string;

@@ -29,3 +29,16 @@ function attemptStatusOf(attempt: number, view: StatusView | undefined): OfferSt
   if (view.attempt === attempt) return view.status;
   return view.attempts.find((a) => a.attempt === attempt)?.status ?? 'canceled';
 }
+
+/** An accepted command as publishers poll it (the Operation-Location of Publish, Go Live and Cancel). */
+export interface Operation {
+  id: string;
+  command: CommandKind;
+  publisherId: string;
+  offerId: string;
+  attempt: number;
+  status: OperationStatus;
+  eventId: string;
+  requestedBy: string;
+  createdTime: string;
+}

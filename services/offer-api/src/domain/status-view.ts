@@ -6,6 +6,13 @@ import { PUBLISHING_STEPS, unhandledEvent, type OfferEvent, type OfferEventOf, t
  * never from a clock, so that a replay from offset 0 gives exactly the same view.
  */
 
+/** The offer an event is about, when its subject is `publisherId/offerId` (the only subjects the projection places). */
+export function projectableSubject(subject: string): { publisherId: string; offerId: string } | undefined {
+  const [publisherId, offerId, ...rest] = subject.split('/');
+  if (rest.length > 0 || !publisherId || !offerId || publisherId.length > 200 || offerId.length > 200) return undefined;
+  return { publisherId, offerId };
+}
+
 export const OFFER_STATUSES = ['neverPublished', 'notStarted', 'running', 'waitingForPublisherReview', 'succeeded', 'canceled', 'failed'] as const;
 export type OfferStatus = (typeof OFFER_STATUSES)[number];
 

@@ -2,12 +2,11 @@ import { createParamDecorator, Inject, Injectable, SetMetadata, type CanActivate
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { API_VERSION, type OfferApiConfig } from '../config';
+import { API_VERSION, OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { isSlug } from '../domain/drafts';
 import { isStorableText } from '../domain/limits';
-import { ApiError, notFound } from './errors';
-
-export const OFFER_API_CONFIG = Symbol('OFFER_API_CONFIG');
+import { notFound } from '../application/errors';
+import { ApiError } from './errors';
 
 export type Role = 'publisher' | 'operator';
 

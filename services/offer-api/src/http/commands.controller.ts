@@ -1,18 +1,38 @@
 import { Body, Controller, Get, Headers, Inject, Param, ParseUUIDPipe, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
+import { OfferCommands, type CommandResult } from '../application/commands';
+import { OfferQueries } from '../application/queries';
+import { API_VERSION } from '../config';
 import { parseNotificationEmails } from '../domain/commands';
-import { CommandHandler, operationBody, type OperationRow } from '../handlers/command.handler';
-import { findOffer, findStatusView } from '../persistence/offers';
+import type { Operation } from '../domain/operations';
 import { Access, AccessGuard, ApiVersioned, CurrentPrincipal, type Principal } from './auth';
-import { idempotencyKey, PublisherRoute, send } from './common';
+import { idempotencyKey, PublisherRoute } from './common';
 import { CancelRequestDto, ErrorDto, GoLiveRequestDto, OperationDto, OperationListDto, PublishRequestDto } from './dto';
-import { ApiError, notFound } from './errors';
+import { ApiError, type ErrorBody } from './errors';
 
 const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'A retried request with the same key gets the first response again' };
 const ACCEPTED = { status: 202, description: 'Accepted; poll the Operation-Location', type: OperationDto };
 const REFUSED = { status: 409, description: 'The offer is not in a state that allows this command (the reason says why)', type: ErrorDto };
+
+export function operationLocation(operation: Operation): string {
+  return `/api/publishers/${operation.publisherId}/offers/${operation.offerId}/operations/${operation.id}?api-version=${API_VERSION}`;
+}
+
+/** The operation as a response body (its own order, also when replayed from storage). */
+function operationBody(operation: Operation): Operation {
+  const { id, command, publisherId, offerId, attempt, status, eventId, requestedBy, createdTime } = operation;
+  return { id, command, publisherId, offerId, attempt, status, eventId, requestedBy, createdTime };
+}
+
+/** Accepted: 202 with the Operation-Location to poll; refused: 409 saying where the offer is. Replays say so. */
+function sendCommandResult(reply: FastifyReply, { outcome, replayed }: CommandResult): Operation | ErrorBody {
+  const body = outcome.kind === 'accepted' ? operationBody(outcome.operation) : { statusCode: 409, code: outcome.code, message: outcome.reason, state: outcome.state };
+  void reply.status(outcome.kind === 'accepted' ? 202 : 409);
+  if (outcome.kind === 'accepted') void reply.header('operation-location', operationLocation(outcome.operation));
+  if (replayed) void reply.header('idempotent-replayed', 'true');
+  return body;
+}
 
 @ApiTags('commands')
 @PublisherRoute()
@@ -21,8 +41,8 @@ const REFUSED = { status: 409, description: 'The offer is not in a state that al
 @ApiVersioned()
 export class CommandsController {
   constructor(
-    @Inject(CommandHandler) private readonly commands: CommandHandler,
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(OfferCommands) private readonly commands: OfferCommands,
+    @Inject(OfferQueries) private readonly queries: OfferQueries,
   ) {}
 
   @Post('publish')
@@ -40,13 +60,13 @@ export class CommandsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const notificationEmails = parseNotificationEmails(body.metadata['notification-emails']);
-    const response = await this.commands.execute(
+    const result = await this.commands.execute(
       publisherId,
       offerId,
       { kind: 'publish', requestedBy: principal.sub, notificationEmails, language: body.language },
       idempotencyKey(key),
     );
-    return send(reply, response);
+    return sendCommandResult(reply, result);
   }
 
   @Post('golive')
@@ -64,7 +84,7 @@ export class CommandsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return send(reply, await this.commands.execute(publisherId, offerId, { kind: 'golive', requestedBy: principal.sub }, idempotencyKey(key)));
+    return sendCommandResult(reply, await this.commands.execute(publisherId, offerId, { kind: 'golive', requestedBy: principal.sub }, idempotencyKey(key)));
   }
 
   @Post('cancel')
@@ -82,7 +102,7 @@ export class CommandsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return send(reply, await this.commands.execute(publisherId, offerId, { kind: 'cancel', requestedBy: principal.sub, reason: body.reason }, idempotencyKey(key)));
+    return sendCommandResult(reply, await this.commands.execute(publisherId, offerId, { kind: 'cancel', requestedBy: principal.sub, reason: body.reason }, idempotencyKey(key)));
   }
 
   @Get('operations')
@@ -90,13 +110,7 @@ export class CommandsController {
   @ApiOperation({ summary: "The offer's operations, newest first" })
   @ApiResponse({ status: 200, type: OperationListDto })
   async operations(@Param('publisherId') publisherId: string, @Param('offerId') offerId: string) {
-    if (!(await findOffer(this.dataSource, publisherId, offerId))) throw notFound();
-    const rows = (await this.dataSource.query(
-      `SELECT * FROM operations WHERE publisher_id = $1 AND offer_id = $2 ORDER BY created_at DESC, operation_id LIMIT 200`,
-      [publisherId, offerId],
-    )) as OperationRow[];
-    const view = await findStatusView(this.dataSource, publisherId, offerId);
-    return { value: rows.map((row) => operationBody(row, view)) };
+    return { value: (await this.queries.operations(publisherId, offerId)).map(operationBody) };
   }
 
   @Get('operations/:operationId')
@@ -109,13 +123,6 @@ export class CommandsController {
     @Param('operationId', new ParseUUIDPipe({ exceptionFactory: () => new ApiError(400, 'invalid-id', 'operationId must be a UUID', { fields: [{ field: 'operationId', problems: ['must be a UUID'] }] }) }))
     operationId: string,
   ) {
-    if (!(await findOffer(this.dataSource, publisherId, offerId))) throw notFound();
-    const [row] = (await this.dataSource.query(`SELECT * FROM operations WHERE publisher_id = $1 AND offer_id = $2 AND operation_id = $3`, [
-      publisherId,
-      offerId,
-      operationId,
-    ])) as OperationRow[];
-    if (!row) throw notFound('operation');
-    return operationBody(row, await findStatusView(this.dataSource, publisherId, offerId));
+    return operationBody(await this.queries.operation(publisherId, offerId, operationId));
   }
 }

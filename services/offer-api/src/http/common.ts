@@ -1,8 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiResponse } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import { API_VERSION, type OfferApiConfig } from '../config';
-import type { StoredResponse } from '../persistence/idempotency';
 import { ErrorDto } from './dto';
 import { ApiError } from './errors';
 
@@ -24,12 +22,6 @@ export function queryString(params: Record<string, string | number | undefined>)
 
 export function withApiVersion(path: string, params: Record<string, string | number | undefined> = {}): string {
   return `${path}?${queryString({ 'api-version': API_VERSION, ...params })}`;
-}
-
-export function send(reply: FastifyReply, response: StoredResponse): unknown {
-  void reply.status(response.status);
-  for (const [name, value] of Object.entries(response.headers)) void reply.header(name, value);
-  return response.body;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;

@@ -2,7 +2,8 @@ import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type Exce
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
 import type { ValidationError } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ExceededLimit, JsonInspection } from '../domain/limits';
+import { ApplicationError, type RefusalKind } from '../application/errors';
+import type { JsonInspection } from '../domain/limits';
 
 export interface FieldError {
   /** Path into the request, e.g. `plans[0].imageVersions[1].osDiskUrl`. */
@@ -25,7 +26,20 @@ export class ApiError extends HttpException {
   }
 }
 
-export const notFound = (what = 'offer') => new ApiError(404, 'not-found', `no such ${what}`);
+const STATUS_OF_REFUSAL: Record<RefusalKind, number> = {
+  'invalid-input': 400,
+  'not-found': 404,
+  conflict: 409,
+  'precondition-failed': 412,
+  'too-large': 413,
+  unprocessable: 422,
+  'precondition-required': 428,
+};
+
+/** A use case's refusal as an error response: its kind's status, then code, message and details. */
+export function refusalBody(error: ApplicationError): ErrorBody {
+  return { statusCode: STATUS_OF_REFUSAL[error.kind], code: error.code, message: error.message, ...error.details };
+}
 
 /** What domain/limits.ts found in a request: 400, naming each field (or where the nesting went too deep). */
 export function refusedInput(inspection: Exclude<JsonInspection, { ok: true }>, maxDepth: number, message = 'the request body is invalid'): ApiError {
@@ -35,16 +49,6 @@ export function refusedInput(inspection: Exclude<JsonInspection, { ok: true }>, 
     });
   }
   return validationFailed(inspection.fields, message);
-}
-
-/** A draft over the limits of domain/limits.ts: the first limit, and every exceeded one as a field. */
-export function draftTooLarge(exceeded: ExceededLimit[], status: 409 | 413, message: string): ApiError {
-  const [first] = exceeded;
-  return new ApiError(status, 'draft-too-large', `${message}: ${exceeded.map((e) => e.problem).join('; ')}`, {
-    limit: { name: first.name, max: first.max, actual: first.actual },
-    limits: exceeded.map(({ name, max, actual }) => ({ name, max, actual })),
-    fields: exceeded.map((e) => ({ field: e.field, problems: [e.problem] })),
-  });
 }
 
 export function validationFailed(fields: FieldError[], message = 'the request is invalid'): ApiError {
@@ -97,6 +101,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown, request: FastifyRequest): ErrorBody {
+    if (exception instanceof ApplicationError) return refusalBody(exception);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();

@@ -1,31 +1,14 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DataSource } from 'typeorm';
-import { UnitOfWork } from '@mkt/messaging';
-import { API_VERSION, type OfferApiConfig } from '../config';
-import { displayedStatus } from '../domain/status-response';
-import { decideDelete, decidePut, etagOf, isSlug } from '../domain/drafts';
-import { exceededDraftLimits } from '../domain/limits';
-import { OFFER_STATUSES, type OfferStatus, type StatusView } from '../domain/status-view';
-import { deleteNeverPublishedOffer, findOffer, findOfferWithView, insertOffer, listOffers, updateOfferDraft, type OfferRow } from '../persistence/offers';
-import { Access, AccessGuard, ApiVersioned, OFFER_API_CONFIG } from './auth';
+import { OfferDrafts } from '../application/drafts';
+import { API_VERSION, OFFER_API_CONFIG, type OfferApiConfig } from '../config';
+import { etagOf, isSlug } from '../domain/drafts';
+import { OFFER_STATUSES, type OfferStatus } from '../domain/status-view';
+import { Access, AccessGuard, ApiVersioned } from './auth';
 import { entityTagsHeader, pageLimit, PublisherRoute, withApiVersion } from './common';
 import { ErrorDto, OfferDraftDto, OfferDto, OfferListDto } from './dto';
-import { ApiError, draftTooLarge, notFound } from './errors';
-
-function offerBody(row: OfferRow, view: StatusView | null | undefined) {
-  return {
-    id: row.offer_id,
-    publisherId: row.publisher_id,
-    version: row.version,
-    status: displayedStatus(row, view ?? undefined),
-    attempt: row.attempt,
-    draft: row.draft,
-    createdTime: new Date(row.created_at).toISOString(),
-    changedTime: new Date(row.updated_at).toISOString(),
-  };
-}
+import { ApiError } from './errors';
 
 function requireJsonObject(request: FastifyRequest): void {
   const body = request.body;
@@ -40,8 +23,7 @@ function requireJsonObject(request: FastifyRequest): void {
 @ApiVersioned()
 export class OffersController {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
-    @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
+    @Inject(OfferDrafts) private readonly drafts: OfferDrafts,
     @Inject(OFFER_API_CONFIG) private readonly config: OfferApiConfig,
   ) {}
 
@@ -59,22 +41,21 @@ export class OffersController {
       ...(after !== undefined && !isSlug(after) ? [{ field: 'after', problems: ['after must be an offer id'] }] : []),
     ];
     if (fields.length) throw new ApiError(400, 'validation-failed', 'invalid query', { fields });
-    const rows = await listOffers(this.dataSource, publisherId, { after, limit: limit + 1, status });
-    const page = rows.slice(0, limit);
+    const { offers, more } = await this.drafts.list(publisherId, { after, limit, status });
     const base = `/api/publishers/${publisherId}/offers`;
     return {
-      value: page.map((row) => ({
-        id: row.offer_id,
-        title: row.title ?? undefined,
-        version: row.version,
-        status: row.status,
-        currentStep: row.current_step,
-        attempt: row.attempt,
-        statusLink: withApiVersion(`${base}/${row.offer_id}/status`),
-        changedTime: new Date(row.updated_at).toISOString(),
-        lastEventTime: row.last_event_time,
+      value: offers.map((offer) => ({
+        id: offer.id,
+        title: offer.title,
+        version: offer.version,
+        status: offer.status,
+        currentStep: offer.currentStep,
+        attempt: offer.attempt,
+        statusLink: withApiVersion(`${base}/${offer.id}/status`),
+        changedTime: offer.changedTime,
+        lastEventTime: offer.lastEventTime,
       })),
-      nextLink: rows.length > limit ? withApiVersion(base, { status, limit, after: page[page.length - 1].offer_id }) : null,
+      nextLink: more ? withApiVersion(base, { status, limit, after: offers[offers.length - 1].id }) : null,
     };
   }
 
@@ -100,25 +81,12 @@ export class OffersController {
   ) {
     requireJsonObject(request);
     const preconditions = { match: entityTagsHeader('If-Match', ifMatch), noneMatch: entityTagsHeader('If-None-Match', ifNoneMatch) };
+    // the DTO as plain JSON: what is stored and checked against the limits
     const stored = JSON.parse(JSON.stringify(draft)) as OfferDraftDto;
-    const exceeded = exceededDraftLimits(stored, this.config.draftLimits);
-    if (exceeded.length) throw draftTooLarge(exceeded, 413, 'the draft is too large');
-    const { row, created } = await this.unitOfWork.run(async (tx) => {
-      const current = await findOffer(tx, publisherId, offerId, { lock: true });
-      const decision = decidePut(current, preconditions.match, preconditions.noneMatch);
-      if (decision.action === 'refuse') throw new ApiError(decision.status, decision.code, decision.message);
-      const written =
-        decision.action === 'create'
-          ? await insertOffer(tx, publisherId, offerId, stored)
-          : await updateOfferDraft(tx, publisherId, offerId, stored, decision.expectedVersion);
-      // lost a race with a concurrent create or update: the caller's precondition no longer holds
-      if (!written) throw new ApiError(412, 'precondition-failed', 'the offer was changed concurrently; read it again');
-      return { row: written, created: decision.action === 'create' };
-    });
-    const view = await findOfferWithView(this.dataSource, publisherId, offerId);
-    void reply.status(created ? 201 : 200).header('etag', etagOf(row.version));
+    const { offer, created } = await this.drafts.save(publisherId, offerId, stored, preconditions);
+    void reply.status(created ? 201 : 200).header('etag', etagOf(offer.version));
     if (created) void reply.header('location', `/api/publishers/${publisherId}/offers/${offerId}?api-version=${API_VERSION}`);
-    return offerBody(row, view?.view);
+    return offer;
   }
 
   @Get(':offerId')
@@ -126,11 +94,9 @@ export class OffersController {
   @ApiOperation({ summary: 'The offer draft, its version (ETag) and status' })
   @ApiResponse({ status: 200, type: OfferDto })
   async get(@Param('publisherId') publisherId: string, @Param('offerId') offerId: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    const row = await findOffer(this.dataSource, publisherId, offerId);
-    if (!row) throw notFound();
-    const view = await findOfferWithView(this.dataSource, publisherId, offerId);
-    void reply.header('etag', etagOf(row.version));
-    return offerBody(row, view?.view);
+    const offer = await this.drafts.get(publisherId, offerId);
+    void reply.header('etag', etagOf(offer.version));
+    return offer;
   }
 
   @Delete(':offerId')
@@ -146,13 +112,7 @@ export class OffersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const match = entityTagsHeader('If-Match', ifMatch);
-    await this.unitOfWork.run(async (tx) => {
-      const current = await findOffer(tx, publisherId, offerId, { lock: true });
-      if (!current) throw notFound();
-      const decision = decideDelete(current, match);
-      if (!decision.ok) throw new ApiError(decision.status, decision.code, decision.message);
-      if (!(await deleteNeverPublishedOffer(tx, publisherId, offerId, current.version))) throw new ApiError(409, 'conflict', 'the offer changed while deleting it');
-    });
+    await this.drafts.delete(publisherId, offerId, match);
     void reply.status(204);
   }
 }

@@ -1,16 +1,15 @@
 import { Controller, Get, Inject, Param, ParseUUIDPipe, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
-import type { OfferApiConfig } from '../config';
-import { OperatorTools } from '../handlers/operator';
-import { ProjectionRebuilder } from '../handlers/rebuild';
-import { projectionChecksum } from '../persistence/projection';
-import { Access, AccessGuard, OFFER_API_CONFIG } from './auth';
+import { OperatorTools } from '../application/operator';
+import { OfferQueries } from '../application/queries';
+import { ProjectionRebuilder } from '../application/rebuild';
+import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
+import { Access, AccessGuard } from './auth';
 import { pageLimit, queryString } from './common';
 import { ErrorDto, HistoryPageDto } from './dto';
+import { notFound } from '../application/errors';
 import { ApiError } from './errors';
-import { historyItem, historyPage } from './status.controller';
 
 @ApiTags('operator')
 @ApiBearerAuth()
@@ -21,7 +20,7 @@ import { historyItem, historyPage } from './status.controller';
 @Access('operator')
 export class OperatorController {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(OfferQueries) private readonly queries: OfferQueries,
     @Inject(OperatorTools) private readonly tools: OperatorTools,
     @Inject(ProjectionRebuilder) private readonly rebuilder: ProjectionRebuilder,
     @Inject(OFFER_API_CONFIG) private readonly config: OfferApiConfig,
@@ -34,9 +33,9 @@ export class OperatorController {
   @ApiResponse({ status: 200, type: HistoryPageDto })
   async events(@Param('publisherId') publisherId: string, @Param('offerId') offerId: string, @Query('limit') rawLimit?: string, @Query('after') after?: string) {
     const limit = pageLimit(rawLimit, this.config);
-    const { rows, next } = await historyPage(this.dataSource, publisherId, offerId, limit, after);
+    const { entries, next } = await this.queries.history(publisherId, offerId, { limit, after }, { asOperator: true });
     return {
-      value: rows.map((row) => historyItem(row, true)),
+      value: entries,
       nextLink: next ? `/api/operator/offers/${publisherId}/${offerId}/events?${queryString({ limit, after: next })}` : null,
     };
   }
@@ -63,15 +62,15 @@ export class OperatorController {
   @Get('projection/rebuilds/:id')
   @ApiOperation({ summary: 'State and report of a projection rebuild' })
   async rebuildState(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ApiError(400, 'invalid-id', 'id must be a UUID') })) id: string) {
-    const row = await this.rebuilder.find(id);
-    if (!row) throw new ApiError(404, 'not-found', 'no such rebuild');
-    return { id: row.id, state: row.state, startedTime: row.started_at, finishedTime: row.finished_at, report: row.report, error: row.error };
+    const rebuild = await this.rebuilder.find(id);
+    if (!rebuild) throw notFound('rebuild');
+    return rebuild;
   }
 
   @Get('projection/checksum')
   @ApiOperation({ summary: 'Row counts and a checksum of the projection tables (compare before and after a rebuild)' })
   async checksum() {
-    return projectionChecksum(this.dataSource);
+    return this.tools.checksum();
   }
 
   @Get('dead-letters')

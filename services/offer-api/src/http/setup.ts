@@ -3,8 +3,7 @@ import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { OfferApiConfig } from '../config';
-import { OFFER_API_CONFIG } from './auth';
+import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { ApiError, ApiExceptionFilter, flattenValidationErrors, validationFailed, type ErrorBody, type FieldError } from './errors';
 import { RequestInputPipe } from './pipes';
 import { setupOpenApi } from './openapi';

@@ -17,7 +17,7 @@ export interface OfferRow {
   updated_at: Date;
 }
 
-type Queryable = Pick<DataSource, 'query'> | Tx;
+export type Queryable = Pick<DataSource, 'query'> | Tx;
 
 const OFFER_COLUMNS = 'publisher_id, offer_id, draft, version, attempt, phase, correlation_id, created_at, updated_at';
 

@@ -1,7 +1,9 @@
 import { parseOfferSubject, unhandledEvent, type OfferEvent } from '@mkt/events';
-import type { Tx } from '@mkt/messaging';
+import { classifyFailure, type Tx } from '@mkt/messaging';
 import type { DataSource } from 'typeorm';
 import { currentStep, evolve, initialStatusView, type StatusView } from '../domain/status-view';
+import { historyEvent, offerHistory } from './history';
+import { createProjectionTables } from './migrations/1733200000000-offer-api-tables';
 
 /** One set of projection tables: the live one, or the shadow set a rebuild fills. */
 export interface ProjectionTables {
@@ -24,6 +26,12 @@ export interface LogPosition {
 }
 
 export type ApplyOutcome = 'applied' | 'ignored' | 'duplicate';
+
+/** An event with the log position it was read at. */
+export interface PositionedEvent {
+  event: OfferEvent;
+  position: LogPosition;
+}
 
 interface ViewRow {
   view: StatusView;
@@ -169,4 +177,93 @@ export async function projectionChecksum(on: Pick<DataSource, 'query'> | Tx, tab
 export async function appliedPositions(on: Pick<DataSource, 'query'> | Tx, tables: ProjectionTables): Promise<Map<number, bigint>> {
   const rows = (await on.query(`SELECT partition, max("offset")::text AS "offset" FROM ${tables.history} GROUP BY partition`)) as Array<{ partition: number; offset: string }>;
   return new Map(rows.map((r) => [r.partition, BigInt(r.offset)]));
+}
+
+/** Applies the events in order, in the caller's transaction. */
+export async function applyAllToProjection(tx: Tx, tables: ProjectionTables, items: PositionedEvent[]): Promise<void> {
+  for (const item of items) await applyToProjection(tx, tables, item.event, item.position);
+}
+
+/**
+ * Applies each event in a savepoint of its own: one the projection cannot apply is rolled back and
+ * passed to `onFailure`, the others are applied. A transient failure (the database away) is thrown.
+ */
+export async function applyEachToProjection(tx: Tx, tables: ProjectionTables, items: PositionedEvent[], onFailure: (item: PositionedEvent, error: unknown) => void): Promise<void> {
+  for (const item of items) {
+    await tx.query('SAVEPOINT projection_event');
+    try {
+      await applyToProjection(tx, tables, item.event, item.position);
+      await tx.query('RELEASE SAVEPOINT projection_event');
+    } catch (error) {
+      if (classifyFailure(error).kind === 'transient') throw error;
+      await tx.query('ROLLBACK TO SAVEPOINT projection_event');
+      onFailure(item, error);
+    }
+  }
+}
+
+/**
+ * Recomputes one offer's view, history outcomes and pages from its stored events, in the caller's
+ * transaction, with the view row locked; returns the view before and after.
+ */
+export async function reprojectOffer(
+  tx: Tx,
+  tables: ProjectionTables,
+  publisherId: string,
+  offerId: string,
+): Promise<{ events: number; before: StatusView | null; after: StatusView | null }> {
+  const [current] = await tx.query<{ view: StatusView }>(`SELECT view FROM ${tables.view} WHERE publisher_id = $1 AND offer_id = $2 FOR UPDATE`, [publisherId, offerId]);
+  const rows = await offerHistory(tx, tables, publisherId, offerId);
+  for (const table of [tables.view, tables.history, tables.pages]) {
+    await tx.query(`DELETE FROM ${table} WHERE publisher_id = $1 AND offer_id = $2`, [publisherId, offerId]);
+  }
+  const subject = `${publisherId}/${offerId}`;
+  for (const row of rows) await applyToProjection(tx, tables, historyEvent(row, subject), { partition: row.partition, offset: row.offset });
+  const [after] = await tx.query<{ view: StatusView }>(`SELECT view FROM ${tables.view} WHERE publisher_id = $1 AND offer_id = $2`, [publisherId, offerId]);
+  return { events: rows.length, before: current?.view ?? null, after: after?.view ?? null };
+}
+
+/** Empty shadow tables for a rebuild (whatever an earlier one left is dropped). */
+export async function recreateShadowTables(dataSource: DataSource): Promise<void> {
+  await dropShadowTables(dataSource);
+  await createProjectionTables(dataSource, REBUILD_PREFIX);
+}
+
+export async function dropShadowTables(dataSource: DataSource): Promise<void> {
+  await dataSource.query(`DROP TABLE IF EXISTS ${SHADOW_TABLES.view}, ${SHADOW_TABLES.history}, ${SHADOW_TABLES.pages}`);
+}
+
+/**
+ * Replaces the live projection with the shadow's rows in one transaction. The live tables are locked
+ * first, which holds the live consumer; `catchUp` is then given the live positions (highest offset
+ * applied per partition) to bring the shadow at least that far, which is checked before the swap.
+ */
+export async function swapInShadow(dataSource: DataSource, catchUp: (live: Map<number, bigint>) => Promise<void>): Promise<ProjectionChecksum> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.startTransaction();
+    await runner.query(`LOCK TABLE ${LIVE_TABLES.view}, ${LIVE_TABLES.history}, ${LIVE_TABLES.pages} IN ACCESS EXCLUSIVE MODE`);
+    const live = await appliedPositions(runner, LIVE_TABLES);
+    await catchUp(live);
+    const shadow = await appliedPositions(runner, SHADOW_TABLES);
+    const behind = [...live].filter(([partition, offset]) => (shadow.get(partition) ?? -1n) < offset);
+    if (behind.length) throw new Error(`the rebuilt projection is behind the live one on partitions ${behind.map(([p]) => p).join(', ')}`);
+    for (const [target, source] of [
+      [LIVE_TABLES.view, SHADOW_TABLES.view],
+      [LIVE_TABLES.history, SHADOW_TABLES.history],
+      [LIVE_TABLES.pages, SHADOW_TABLES.pages],
+    ]) {
+      await runner.query(`TRUNCATE ${target}`);
+      await runner.query(`INSERT INTO ${target} SELECT * FROM ${source}`);
+    }
+    const checksum = await projectionChecksum(runner, LIVE_TABLES);
+    await runner.commitTransaction();
+    return checksum;
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+    throw error;
+  } finally {
+    await runner.release();
+  }
 }

@@ -2,15 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { fromDraft, offerSubject, type OfferDraft } from '@mkt/events';
 import { MessagingRuntime, UnitOfWork, type Tx } from '@mkt/messaging';
-import { API_VERSION, type OfferApiConfig } from '../config';
-import { decide, describeState, type OfferCommand } from '../domain/commands';
-import { operationStatus } from '../domain/operations';
-import type { StatusView } from '../domain/status-view';
+import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
+import { decide, describeState, type CommandDecision, type OfferCommand } from '../domain/commands';
 import { exceededDraftLimits, inspectJson } from '../domain/limits';
-import { OFFER_API_CONFIG } from '../http/auth';
-import { ApiError, draftTooLarge, notFound } from '../http/errors';
-import { claimIdempotencyKey, storeIdempotentResponse, type StoredResponse } from '../persistence/idempotency';
+import { operationStatus, type Operation } from '../domain/operations';
+import type { StatusView } from '../domain/status-view';
+import { claimIdempotencyKey, storeIdempotentOutcome } from '../persistence/idempotency';
 import { findOffer, findStatusView, saveCommandState } from '../persistence/offers';
+import { insertOperation, type OperationRow } from '../persistence/operations';
+import { ApplicationError, draftTooLarge, notFound } from './errors';
 
 /** A command as the route received it; Publish's draft snapshot is taken under the row lock. */
 export type CommandRequest =
@@ -18,22 +18,18 @@ export type CommandRequest =
   | { kind: 'golive'; requestedBy: string }
   | { kind: 'cancel'; requestedBy: string; reason?: string };
 
-export interface OperationRow {
-  operation_id: string;
-  publisher_id: string;
-  offer_id: string;
-  command: OfferCommand['kind'];
-  attempt: number;
-  event_id: string;
-  requested_by: string;
-  created_at: Date | string;
+/** What a command did: accepted (the operation to poll), or refused because of where the offer is. */
+export type CommandOutcome =
+  | { kind: 'accepted'; operation: Operation }
+  | { kind: 'refused'; code: Extract<CommandDecision, { accepted: false }>['code']; reason: string; state: string };
+
+export interface CommandResult {
+  outcome: CommandOutcome;
+  /** The outcome is the one stored for this Idempotency-Key by an earlier request. */
+  replayed: boolean;
 }
 
-export function operationLocation(publisherId: string, offerId: string, operationId: string): string {
-  return `/api/publishers/${publisherId}/offers/${offerId}/operations/${operationId}?api-version=${API_VERSION}`;
-}
-
-export function operationBody(row: OperationRow, view: StatusView | undefined) {
+export function operationOf(row: OperationRow, view: StatusView | undefined): Operation {
   return {
     id: row.operation_id,
     command: row.command,
@@ -50,31 +46,31 @@ export function operationBody(row: OperationRow, view: StatusView | undefined) {
 /**
  * Turns a publisher command into an event: under the offer's row lock (two concurrent Publishes: the
  * second sees the first's attempt and is refused), decided by the pure `decide`, written to the outbox in
- * the same transaction as the command state, the operation and the Idempotency-Key's stored response.
+ * the same transaction as the command state, the operation and the Idempotency-Key's stored outcome.
  */
 @Injectable()
-export class CommandHandler {
+export class OfferCommands {
   constructor(
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
     @Inject(OFFER_API_CONFIG) private readonly config: OfferApiConfig,
   ) {}
 
-  async execute(publisherId: string, offerId: string, request: CommandRequest, idempotencyKey?: string): Promise<StoredResponse> {
+  async execute(publisherId: string, offerId: string, request: CommandRequest, idempotencyKey?: string): Promise<CommandResult> {
     const scope = offerSubject(publisherId, offerId);
     const { requestedBy: _by, ...significant } = request;
     const fingerprint = createHash('sha256').update(JSON.stringify(significant)).digest('hex');
     return this.unitOfWork.run(async (tx) => {
       if (idempotencyKey) {
-        const claim = await claimIdempotencyKey(tx, scope, idempotencyKey, fingerprint);
-        if (claim.kind === 'replay') return { ...claim.response, headers: { ...claim.response.headers, 'idempotent-replayed': 'true' } };
+        const claim = await claimIdempotencyKey<CommandOutcome>(tx, scope, idempotencyKey, fingerprint);
+        if (claim.kind === 'replay') return { outcome: claim.outcome, replayed: true };
         if (claim.kind === 'mismatch') {
-          throw new ApiError(422, 'idempotency-key-reused', 'this Idempotency-Key was already used for a different request on this offer');
+          throw new ApplicationError('unprocessable', 'idempotency-key-reused', 'this Idempotency-Key was already used for a different request on this offer');
         }
       }
-      const response = await this.decideAndRecord(tx, publisherId, offerId, request);
-      if (idempotencyKey) await storeIdempotentResponse(tx, scope, idempotencyKey, response);
-      return response;
+      const outcome = await this.decideAndRecord(tx, publisherId, offerId, request);
+      if (idempotencyKey) await storeIdempotentOutcome(tx, scope, idempotencyKey, outcome);
+      return { outcome, replayed: false };
     });
   }
 
@@ -84,15 +80,15 @@ export class CommandHandler {
    */
   private checkSnapshot(draft: OfferDraft): void {
     const exceeded = exceededDraftLimits(draft, this.config.draftLimits);
-    if (exceeded.length) throw draftTooLarge(exceeded, 409, 'the draft is too large to publish; make it smaller with PUT first');
+    if (exceeded.length) throw draftTooLarge(exceeded, 'conflict', 'the draft is too large to publish; make it smaller with PUT first');
     const inspection = inspectJson(draft, this.config.maxJsonDepth);
     if (!inspection.ok) {
       const fields = 'tooDeep' in inspection ? [{ field: inspection.tooDeep, problems: ['is nested too deeply'] }] : inspection.fields;
-      throw new ApiError(409, 'draft-not-publishable', 'the draft has values that cannot be published; correct them with PUT first', { fields });
+      throw new ApplicationError('conflict', 'draft-not-publishable', 'the draft has values that cannot be published; correct them with PUT first', { fields });
     }
   }
 
-  private async decideAndRecord(tx: Tx, publisherId: string, offerId: string, request: CommandRequest): Promise<StoredResponse> {
+  private async decideAndRecord(tx: Tx, publisherId: string, offerId: string, request: CommandRequest): Promise<CommandOutcome> {
     const offer = await findOffer(tx, publisherId, offerId, { lock: true });
     if (!offer) throw notFound();
     const view = await findStatusView(tx, publisherId, offerId);
@@ -108,9 +104,7 @@ export class CommandHandler {
           }
         : request;
     const decision = decide(state, command);
-    if (!decision.accepted) {
-      return { status: 409, headers: {}, body: { statusCode: 409, code: decision.code, message: decision.reason, state: describeState(state) } };
-    }
+    if (!decision.accepted) return { kind: 'refused', code: decision.code, reason: decision.reason, state: describeState(state) };
     if (command.kind === 'publish') this.checkSnapshot(command.draft);
     const correlationId = decision.newAttempt ? randomUUID() : (offer.correlation_id ?? randomUUID());
     const event = fromDraft(
@@ -120,15 +114,15 @@ export class CommandHandler {
     );
     tx.emit(event);
     await saveCommandState(tx, publisherId, offerId, { attempt: decision.attempt, phase: decision.phase, correlationId });
-    const [operation] = await tx.query<OperationRow>(
-      `INSERT INTO operations (operation_id, publisher_id, offer_id, command, attempt, event_id, requested_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-      [randomUUID(), publisherId, offerId, request.kind, decision.attempt, event.id, request.requestedBy],
-    );
-    return {
-      status: 202,
-      headers: { 'operation-location': operationLocation(publisherId, offerId, operation.operation_id) },
-      body: operationBody(operation, view),
-    };
+    const operation = await insertOperation(tx, {
+      operationId: randomUUID(),
+      publisherId,
+      offerId,
+      command: request.kind,
+      attempt: decision.attempt,
+      eventId: event.id,
+      requestedBy: request.requestedBy,
+    });
+    return { kind: 'accepted', operation: operationOf(operation, view) };
   }
 }

@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { OfferDraft } from '@mkt/events';
+import { UnitOfWork } from '@mkt/messaging';
+import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
+import { decideDelete, decidePut } from '../domain/drafts';
+import { exceededDraftLimits } from '../domain/limits';
+import { displayedStatus } from '../domain/status-response';
+import type { OfferStatus, StatusView } from '../domain/status-view';
+import { deleteNeverPublishedOffer, findOffer, findOfferWithView, insertOffer, listOffers, updateOfferDraft, type OfferRow } from '../persistence/offers';
+import { ApplicationError, draftTooLarge, notFound, refusal } from './errors';
+
+/** An offer draft with its version (the ETag) and the status it shows. */
+export interface Offer {
+  id: string;
+  publisherId: string;
+  version: number;
+  status: OfferStatus;
+  attempt: number;
+  draft: OfferDraft;
+  createdTime: string;
+  changedTime: string;
+}
+
+/** One line of "All offers". */
+export interface OfferSummary {
+  id: string;
+  title: string | undefined;
+  version: number;
+  status: string;
+  currentStep: string | null;
+  attempt: number;
+  changedTime: string;
+  lastEventTime: string | null;
+}
+
+function offerOf(row: OfferRow, view: StatusView | null | undefined): Offer {
+  return {
+    id: row.offer_id,
+    publisherId: row.publisher_id,
+    version: row.version,
+    status: displayedStatus(row, view ?? undefined),
+    attempt: row.attempt,
+    draft: row.draft,
+    createdTime: new Date(row.created_at).toISOString(),
+    changedTime: new Date(row.updated_at).toISOString(),
+  };
+}
+
+/** Publishers' drafts: list, read, create or update under ETag preconditions, delete while never published. */
+@Injectable()
+export class OfferDrafts {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
+    @Inject(OFFER_API_CONFIG) private readonly config: OfferApiConfig,
+  ) {}
+
+  /** One page of the publisher's offers in id order after `after`; `more` when another page follows. */
+  async list(publisherId: string, options: { after?: string; limit: number; status?: string }): Promise<{ offers: OfferSummary[]; more: boolean }> {
+    const rows = await listOffers(this.dataSource, publisherId, { ...options, limit: options.limit + 1 });
+    return {
+      offers: rows.slice(0, options.limit).map((row) => ({
+        id: row.offer_id,
+        title: row.title ?? undefined,
+        version: row.version,
+        status: row.status,
+        currentStep: row.current_step,
+        attempt: row.attempt,
+        changedTime: new Date(row.updated_at).toISOString(),
+        lastEventTime: row.last_event_time,
+      })),
+      more: rows.length > options.limit,
+    };
+  }
+
+  async get(publisherId: string, offerId: string): Promise<Offer> {
+    const row = await findOffer(this.dataSource, publisherId, offerId);
+    if (!row) throw notFound();
+    const view = await findOfferWithView(this.dataSource, publisherId, offerId);
+    return offerOf(row, view?.view);
+  }
+
+  /** Creates or updates the draft as the preconditions (If-Match / If-None-Match) allow. */
+  async save(publisherId: string, offerId: string, draft: OfferDraft, preconditions: { match?: string; noneMatch?: string }): Promise<{ offer: Offer; created: boolean }> {
+    const exceeded = exceededDraftLimits(draft, this.config.draftLimits);
+    if (exceeded.length) throw draftTooLarge(exceeded, 'too-large', 'the draft is too large');
+    const { row, created } = await this.unitOfWork.run(async (tx) => {
+      const current = await findOffer(tx, publisherId, offerId, { lock: true });
+      const decision = decidePut(current, preconditions.match, preconditions.noneMatch);
+      if (decision.action === 'refuse') throw refusal(decision);
+      const written =
+        decision.action === 'create' ? await insertOffer(tx, publisherId, offerId, draft) : await updateOfferDraft(tx, publisherId, offerId, draft, decision.expectedVersion);
+      // lost a race with a concurrent create or update: the caller's precondition no longer holds
+      if (!written) throw new ApplicationError('precondition-failed', 'precondition-failed', 'the offer was changed concurrently; read it again');
+      return { row: written, created: decision.action === 'create' };
+    });
+    const view = await findOfferWithView(this.dataSource, publisherId, offerId);
+    return { offer: offerOf(row, view?.view), created };
+  }
+
+  async delete(publisherId: string, offerId: string, ifMatch: string | undefined): Promise<void> {
+    await this.unitOfWork.run(async (tx) => {
+      const current = await findOffer(tx, publisherId, offerId, { lock: true });
+      if (!current) throw notFound();
+      const decision = decideDelete(current, ifMatch);
+      if (!decision.ok) throw refusal(decision);
+      if (!(await deleteNeverPublishedOffer(tx, publisherId, offerId, current.version))) throw new ApplicationError('conflict', 'conflict', 'the offer changed while deleting it');
+    });
+  }
+}

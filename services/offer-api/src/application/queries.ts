@@ -1,0 +1,118 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Operation } from '../domain/operations';
+import { statusResponse, type StatusResponse } from '../domain/status-response';
+import { findPreviewPage } from '../persistence/catalog';
+import { historyAfter, type HistoryRow } from '../persistence/history';
+import { findOffer, findOfferWithView, findStatusView } from '../persistence/offers';
+import { findOperation, listOperations } from '../persistence/operations';
+import { operationOf } from './commands';
+import { invalidInput, notFound } from './errors';
+
+/** One event of an offer's history; operators also see its log position and the data as stored. */
+export interface HistoryEntry {
+  id: string;
+  type: string;
+  schemaVersion: number;
+  attempt: number;
+  time: string;
+  source: string;
+  correlationId: string;
+  causationId: string | null;
+  outcome: string;
+  data: Record<string, unknown>;
+  partition?: number;
+  offset?: string;
+}
+
+/** History as publishers see it; the rendered page is left out (it is served by /preview). */
+function historyEntry(row: HistoryRow, withPosition: boolean): HistoryEntry {
+  const data = row.type === 'PreviewReady' && typeof row.data.productPageHtml === 'string' ? { ...row.data, productPageHtml: `(${row.data.productPageHtml.length} characters)` } : row.data;
+  return {
+    id: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    attempt: row.attempt,
+    time: new Date(row.time).toISOString(),
+    source: row.source,
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    outcome: row.outcome,
+    data: withPosition ? row.data : data,
+    ...(withPosition ? { partition: row.partition, offset: row.offset } : {}),
+  };
+}
+
+const MAX_OFFSET = 2n ** 63n - 1n;
+
+/** A history cursor: `<partition>:<offset>` of the last event of the previous page. */
+function historyCursor(after: string | undefined): [number, string] {
+  if (after === undefined) return [-1, '-1'];
+  const match = /^(\d{1,6}):(\d{1,19})$/.exec(after);
+  // a Kafka offset is a PostgreSQL bigint: larger is no cursor we gave out (and no query to run)
+  if (!match || BigInt(match[2]) > MAX_OFFSET) throw invalidInput('invalid cursor', [{ field: 'after', problems: ['after must be <partition>:<offset> from a nextLink'] }]);
+  return [Number(match[1]), match[2]];
+}
+
+/** Who asks for a preview: operators see every preview, others only with a subscription on the allow-list. */
+export interface PreviewViewer {
+  operator: boolean;
+  subscriptionIds: string[];
+}
+
+/** What publishers (and operators) read about an offer: status, history, preview, operations. */
+@Injectable()
+export class OfferQueries {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async status(publisherId: string, offerId: string): Promise<StatusResponse> {
+    const found = await findOfferWithView(this.dataSource, publisherId, offerId);
+    if (!found) throw notFound();
+    return statusResponse(publisherId, offerId, found, found.view ?? undefined);
+  }
+
+  /**
+   * One page of the offer's history in log order; `next` is the cursor of the following page. Publishers
+   * ask about an offer that must exist; operators also about the events of one that was deleted.
+   */
+  async history(
+    publisherId: string,
+    offerId: string,
+    page: { limit: number; after?: string },
+    options: { asOperator: boolean },
+  ): Promise<{ entries: HistoryEntry[]; next: string | undefined }> {
+    if (!options.asOperator && !(await findOffer(this.dataSource, publisherId, offerId))) throw notFound();
+    const rows = await historyAfter(this.dataSource, publisherId, offerId, historyCursor(page.after), page.limit + 1);
+    const entries = rows.slice(0, page.limit);
+    const last = entries[entries.length - 1];
+    return {
+      entries: entries.map((row) => historyEntry(row, options.asOperator)),
+      next: rows.length > page.limit && last ? `${last.partition}:${last.offset}` : undefined,
+    };
+  }
+
+  /** The product page in preview of the current attempt; not on the allow-list and no preview look the same. */
+  async preview(publisherId: string, offerId: string, viewer: PreviewViewer): Promise<string> {
+    const found = await findPreviewPage(this.dataSource, publisherId, offerId);
+    if (!found || !found.view.preview || found.view.preview.attempt !== found.view.attempt) throw notFound('preview');
+    const allowList = found.view.previewSubscriptionIds;
+    const allowed = viewer.operator || viewer.subscriptionIds.some((id) => allowList.some((allowedId) => allowedId.toLowerCase() === id.toLowerCase()));
+    if (!allowed) throw notFound('preview');
+    return found.html;
+  }
+
+  /** The offer's operations, newest first. */
+  async operations(publisherId: string, offerId: string): Promise<Operation[]> {
+    if (!(await findOffer(this.dataSource, publisherId, offerId))) throw notFound();
+    const rows = await listOperations(this.dataSource, publisherId, offerId);
+    const view = await findStatusView(this.dataSource, publisherId, offerId);
+    return rows.map((row) => operationOf(row, view));
+  }
+
+  async operation(publisherId: string, offerId: string, operationId: string): Promise<Operation> {
+    if (!(await findOffer(this.dataSource, publisherId, offerId))) throw notFound();
+    const row = await findOperation(this.dataSource, publisherId, offerId, operationId);
+    if (!row) throw notFound('operation');
+    return operationOf(row, await findStatusView(this.dataSource, publisherId, offerId));
+  }
+}
