@@ -22,7 +22,8 @@ export class EventContext extends BaseRpcContext<[ConsumedRecord]> {
     readonly record: ConsumedRecord,
     readonly tx: Tx,
     readonly now: Date,
-    private readonly source: string,
+    /** CloudEvents source of the events this service emits. */
+    readonly source: string,
   ) {
     super([record]);
   }

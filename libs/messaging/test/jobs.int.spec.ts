@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { startProcess, TestDatabase, TestTopics, waitFor } from '@mkt/testing';
 import { FENCED_KIND, fencedHandler } from './fixtures/fenced-worker';
-import { cancelJobs, enqueueJob, JOB_MIGRATIONS, JobWorker, lockAttempt, MessagingRuntime, saveAttempt, type JobWorkerOptions, type Tx } from '../src';
+import { cancelJobs, enqueueJob, JOB_MIGRATIONS, JobWorker, MessagingRuntime, type JobWorkerOptions } from '../src';
 
 let runtime: MessagingRuntime;
 let db: TestDatabase;
@@ -189,58 +189,6 @@ describe('fenced leases', () => {
     } finally {
       await a.kill('SIGKILL');
       await sideEffects.end();
-    }
-  });
-});
-
-describe('one lock order', () => {
-  test('handler events and job completions race on the same 100 offers: no deadlock, each offer ends done or canceled', async () => {
-    const kind = 'race';
-    const subjects = Array.from({ length: 100 }, (_, i) => `p/race-${i}`);
-    await runtime.unitOfWork.run(async (tx) => {
-      for (const subject of subjects) {
-        await saveAttempt(tx, subject, { attempt: 1, state: 'running' });
-        await enqueueJob(tx, { kind, subject, attempt: 1, payload: {} });
-      }
-    });
-    // The job completion locks the offer's attempt row, as every stage's does.
-    const w = worker(
-      kind,
-      (async ({ job }: { job: { subject: string } }) => ({
-        apply: async (tx: Tx) => {
-          await lockAttempt(tx, job.subject);
-          await tx.query('SELECT pg_sleep(0.005)');
-          await saveAttempt(tx, job.subject, { attempt: 1, state: 'done' });
-        },
-      })) as never,
-      { concurrency: 16 },
-    );
-    // Meanwhile an event handler per offer (a cancel): attempt row first, then the offer's jobs.
-    const errors: string[] = [];
-    await Promise.all(
-      subjects.map((subject) =>
-        runtime.unitOfWork
-          .run(async (tx) => {
-            await lockAttempt(tx, subject);
-            await tx.query('SELECT pg_sleep(0.005)');
-            await cancelJobs(tx, subject, { upToAttempt: 1 });
-            await saveAttempt(tx, subject, { attempt: 1, state: 'canceled' });
-          })
-          .catch((error: Error & { code?: string }) => errors.push(`${error.code}: ${error.message}`)),
-      ),
-    );
-    await waitFor('every job settled', async () => {
-      const [row] = await runtime.dataSource.query(`SELECT count(*)::int AS n FROM jobs WHERE kind = $1 AND state IN ('pending', 'running')`, [kind]);
-      return row.n === 0;
-    });
-    expect(errors).toEqual([]);
-    expect(w.stats.retried).toBe(0); // no completion failed (a deadlock would have made it retry)
-    const states = await runtime.dataSource.query(`SELECT j.state AS job, a.state AS attempt FROM jobs j JOIN offer_attempts a USING (subject) WHERE j.kind = $1`, [kind]);
-    expect(states).toHaveLength(100);
-    for (const { job, attempt } of states) {
-      // the attempt row tells who came last; the job's end agrees with it
-      expect(['done', 'canceled']).toContain(job);
-      if (job === 'canceled') expect(attempt).toBe('canceled');
     }
   });
 });

@@ -2,3 +2,4 @@ export * from './helpers';
 export * from './kafka-admin';
 export * from './events';
 export * from './tcp-proxy';
+export * from './stage-spec';
