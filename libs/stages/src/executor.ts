@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { causedBy, createOfferEvent, type EventMetadata, type OfferEvent } from '@mkt/events';
+import { causedBy, createOfferEvent, type EventMetadata, type OfferEvent, type OfferEventDraft } from '@mkt/events';
 import { cancelJobs, enqueueJob, PermanentEventError, type Job, type Tx } from '@mkt/messaging';
 import type { Decider } from './decider';
 import type { Decision } from './decision';
@@ -46,6 +46,17 @@ export function causeOfEvent(event: OfferEvent): Cause {
 const logger = new Logger('Stage');
 
 /**
+ * Writes drafts to the outbox as events caused by `cause` (a decision's events, or a job's progress
+ * events in its checkpoint). Returns the envelopes.
+ */
+export function emitCaused(tx: Tx, cause: Cause, drafts: readonly OfferEventDraft[], at: { source: string; now?: Date }): OfferEvent[] {
+  const now = at.now ?? new Date();
+  const events = drafts.map((draft) => createOfferEvent(draft.type, draft.data as never, cause, { source: at.source, now: () => now }) as OfferEvent);
+  tx.emit(...events);
+  return events;
+}
+
+/**
  * Applies a decision in the caller's transaction, in the one lock order (see JobWorker.finish): the
  * offer's state row first (locked already by `StateStore.lock`), then the service's own rows (effects),
  * job rows last; the events go to the outbox with the transaction. Ignored changes nothing; rejected
@@ -66,6 +77,7 @@ export async function applyDecision<State, Effect>(
     case 'accepted':
       break;
   }
+  // built first, so that effects can name the events' ids; written to the outbox last
   const events = decision.events.map((draft) => createOfferEvent(draft.type, draft.data as never, cause, { source: scope.source, now: () => scope.now }) as OfferEvent);
   if (decision.state !== undefined) await persistence.store.save(tx, cause.subject, decision.state);
   for (const effect of decision.effects) {
