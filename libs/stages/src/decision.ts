@@ -1,6 +1,8 @@
 import type { OfferEventDraft } from '@mkt/events';
 import type { CancelRange } from '@mkt/messaging';
 
+export type { CancelRange };
+
 /** A durable job a decision asks for, of the decision's offer and attempt. */
 export interface StageJob {
   kind: string;

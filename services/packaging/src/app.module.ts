@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { JOB_MIGRATIONS, MessagingModule } from '@mkt/messaging';
+import { MessagingModule } from '@mkt/messaging';
+import { STAGE_MIGRATIONS } from '@mkt/stages';
 import { defaultLeadSender, type LeadSender } from './adapters/lead-senders';
 import { PACKAGING_SERVICE, type PackagingConfig } from './config';
 import { PackagingEventHandlers } from './handlers/event.handlers';
@@ -17,7 +18,7 @@ export class AppModule {
         MessagingModule.forRoot({
           ...config.messaging,
           service: PACKAGING_SERVICE,
-          migrations: [...JOB_MIGRATIONS, PackagingTables1733200000000],
+          migrations: [...STAGE_MIGRATIONS, PackagingTables1733200000000],
         }),
       ],
       controllers: [PackagingEventHandlers],
