@@ -1,47 +1,20 @@
 import { createOfferEvent } from '@mkt/events';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { startProcess, TestDatabase, TestTopics, waitFor } from '@mkt/testing';
+import { JobTestRuntime, startProcess, waitFor } from '@mkt/testing';
 import { FENCED_KIND, fencedHandler } from './fixtures/fenced-worker';
-import { cancelJobs, enqueueJob, JOB_MIGRATIONS, JobWorker, MessagingRuntime, type JobWorkerOptions } from '../src';
+import { cancelJobs, enqueueJob, JOB_MIGRATIONS, type MessagingRuntime } from '../src';
 
+const harness = new JobTestRuntime('jobs', JOB_MIGRATIONS);
 let runtime: MessagingRuntime;
-let db: TestDatabase;
-const topics = new TestTopics();
-const workers: JobWorker<unknown, Record<string, unknown>>[] = [];
 
 beforeAll(async () => {
-  db = await new TestDatabase('jobs').create();
-  const topic = await topics.create('jobs');
-  runtime = await MessagingRuntime.create({
-    service: 'jobs-test',
-    kafka: { offerEventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 1 },
-    database: { url: db.serverUrl, database: db.name, poolSize: 10 },
-    migrations: JOB_MIGRATIONS,
-  });
+  runtime = await harness.start();
 });
 
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  await runtime.close();
-  await db.drop();
-  await topics.cleanup();
-});
+afterAll(() => harness.stop());
 
-function worker(kind: string, handler: ConstructorParameters<typeof JobWorker>[2], options: Partial<JobWorkerOptions> = {}) {
-  const w = new JobWorker(runtime.dataSource, runtime.unitOfWork, handler, {
-    kind,
-    concurrency: 4,
-    leaseMs: 600,
-    pollIntervalMs: 50,
-    maxTries: 3,
-    backoff: { initialMs: 20, maxMs: 50 },
-    ...options,
-  });
-  workers.push(w);
-  w.start();
-  return w;
-}
+const worker = harness.worker.bind(harness);
 
 function wentLive(subject: string, attempt: number) {
   return createOfferEvent('WentLive', { catalogUrl: `https://catalog/${subject}` }, { subject, attempt, correlationId: 'c' }, { source: '/test' });
@@ -165,11 +138,11 @@ describe('fenced leases', () => {
       PAUSE_MS: '1500',
       LEASE_MS: '1000',
       FENCED_TOPIC: runtime.kafkaSettings.offerEventsTopic,
-      FENCED_DATABASE: db.name,
-      DATABASE_URL: db.serverUrl,
-      SIDE_EFFECTS_URL: db.url,
+      FENCED_DATABASE: harness.db.name,
+      DATABASE_URL: harness.db.serverUrl,
+      SIDE_EFFECTS_URL: harness.db.url,
     });
-    const sideEffects = new Pool({ connectionString: db.url, max: 2 });
+    const sideEffects = new Pool({ connectionString: harness.db.url, max: 2 });
     try {
       await a.waitForOutput(/A started job \d+ generation 1/);
       a.process.kill('SIGSTOP');

@@ -3,47 +3,20 @@
  * racing handlers and job completions, and the executor applying a decision in that order.
  */
 import { createOfferEvent } from '@mkt/events';
-import { cancelJobs, enqueueJob, JobWorker, MessagingRuntime, PermanentEventError, type JobWorkerOptions, type Tx } from '@mkt/messaging';
-import { TestDatabase, TestTopics, waitFor } from '@mkt/testing';
+import { cancelJobs, enqueueJob, PermanentEventError, type MessagingRuntime, type Tx } from '@mkt/messaging';
+import { JobTestRuntime, waitFor } from '@mkt/testing';
 import { accepted, applyDecision, attemptStore, causeOfEvent, ignored, lockAttempt, rejected, runStage, saveAttempt, STAGE_MIGRATIONS, type AttemptRecord, type Decision, type Stage } from '../src';
 
+const harness = new JobTestRuntime('stages', STAGE_MIGRATIONS);
 let runtime: MessagingRuntime;
-let db: TestDatabase;
-const topics = new TestTopics();
-const workers: JobWorker<unknown, Record<string, unknown>>[] = [];
 
 beforeAll(async () => {
-  db = await new TestDatabase('stages').create();
-  const topic = await topics.create('stages');
-  runtime = await MessagingRuntime.create({
-    service: 'stages-test',
-    kafka: { offerEventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 1 },
-    database: { url: db.serverUrl, database: db.name, poolSize: 10 },
-    migrations: STAGE_MIGRATIONS,
-  });
+  runtime = await harness.start();
 });
 
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  await runtime.close();
-  await db.drop();
-  await topics.cleanup();
-});
+afterAll(() => harness.stop());
 
-function worker(kind: string, handler: ConstructorParameters<typeof JobWorker>[2], options: Partial<JobWorkerOptions> = {}) {
-  const w = new JobWorker(runtime.dataSource, runtime.unitOfWork, handler, {
-    kind,
-    concurrency: 4,
-    leaseMs: 600,
-    pollIntervalMs: 50,
-    maxTries: 3,
-    backoff: { initialMs: 20, maxMs: 50 },
-    ...options,
-  });
-  workers.push(w);
-  w.start();
-  return w;
-}
+const worker = harness.worker.bind(harness);
 
 describe('one lock order', () => {
   test('handler events and job completions race on the same 100 offers: no deadlock, each offer ends done or canceled', async () => {

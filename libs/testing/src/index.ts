@@ -3,3 +3,4 @@ export * from './kafka-admin';
 export * from './events';
 export * from './tcp-proxy';
 export * from './stage-spec';
+export * from './job-runtime';
