@@ -6,4 +6,3 @@ export * from './codec';
 export * from './offer/draft';
 export * from './offer/events';
 export * from './offer/steps';
-export * from './offer/attempts';

@@ -1,6 +1,6 @@
 /**
  * Type-level test: a new event type added to the catalog fails type-checking at every consumer until it
- * decides what to do with it (status view, product pages, e-mail choice). The catalog is patched in
+ * decides what to do with it (status view, product pages, e-mail choice, each stage's decider). The catalog is patched in
  * memory with `OfferTeleported` and the consumers are type-checked with the project's compiler options.
  */
 import { readFileSync } from 'node:fs';
@@ -14,6 +14,12 @@ const CONSUMERS = {
   'product pages (projection)': 'services/offer-api/src/persistence/projection.ts',
   // the e-mail choice (notifications.ts) switches over the types MAIL_FOR_EVENT says are mailed
   'e-mail per event type': 'services/notification/src/domain/mail-model.ts',
+  // each stage's decider names every type: handled, or set aside with eventTypes(...)
+  'validation decider': 'services/validation/src/domain/stage.ts',
+  'certification decider': 'services/certification/src/domain/stage.ts',
+  'provisioning decider': 'services/provisioning/src/domain/stage.ts',
+  'packaging decider': 'services/packaging/src/domain/stages.ts',
+  'notification decider': 'services/notification/src/domain/stage.ts',
 };
 
 function diagnostics(patchCatalog: boolean): Map<string, string[]> {

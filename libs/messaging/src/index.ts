@@ -19,10 +19,11 @@ export * from './nest/bootstrap';
 export * from './nest/health.controller';
 export { MessagingTables1733011200000 } from './migrations/1733011200000-messaging-tables';
 export * from './jobs/jobs';
-export * from './jobs/attempts';
 export { JobsAndAttempts1733011300000 } from './migrations/1733011300000-jobs-and-attempts';
 export { JobFencing1733011350000 } from './migrations/1733011350000-job-fencing';
+export { JobKeys1733011400000 } from './migrations/1733011400000-job-keys';
 import { JobsAndAttempts1733011300000 as JobsTable } from './migrations/1733011300000-jobs-and-attempts';
 import { JobFencing1733011350000 as JobFencing } from './migrations/1733011350000-job-fencing';
+import { JobKeys1733011400000 as JobKeys } from './migrations/1733011400000-job-keys';
 /** The migrations of the durable-job tables, in order: a service with jobs lists these before its own. */
-export const JOB_MIGRATIONS = [JobsTable, JobFencing];
+export const JOB_MIGRATIONS = [JobsTable, JobFencing, JobKeys];

@@ -1,48 +1,20 @@
-import { createOfferEvent, offerEventCodec } from '@mkt/events';
+import { createOfferEvent } from '@mkt/events';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { startProcess, TestDatabase, TestTopics, waitFor } from '@mkt/testing';
+import { JobTestRuntime, startProcess, waitFor } from '@mkt/testing';
 import { FENCED_KIND, fencedHandler } from './fixtures/fenced-worker';
-import { cancelJobs, enqueueJob, JOB_MIGRATIONS, JobWorker, lockAttempt, MessagingRuntime, saveAttempt, type JobWorkerOptions, type Tx } from '../src';
+import { cancelJobs, enqueueJob, JOB_MIGRATIONS, type MessagingRuntime } from '../src';
 
+const harness = new JobTestRuntime('jobs', JOB_MIGRATIONS);
 let runtime: MessagingRuntime;
-let db: TestDatabase;
-const topics = new TestTopics();
-const workers: JobWorker<unknown, Record<string, unknown>>[] = [];
 
 beforeAll(async () => {
-  db = await new TestDatabase('jobs').create();
-  const topic = await topics.create('jobs');
-  runtime = await MessagingRuntime.create({
-    service: 'jobs-test',
-    codec: offerEventCodec,
-    kafka: { eventsTopic: topic, deadLetterTopic: `${topic}.dlq`, partitions: 1 },
-    database: { url: db.serverUrl, database: db.name, poolSize: 10 },
-    migrations: JOB_MIGRATIONS,
-  });
+  runtime = await harness.start();
 });
 
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  await runtime.close();
-  await db.drop();
-  await topics.cleanup();
-});
+afterAll(() => harness.stop());
 
-function worker(kind: string, handler: ConstructorParameters<typeof JobWorker>[2], options: Partial<JobWorkerOptions> = {}) {
-  const w = new JobWorker(runtime.dataSource, runtime.unitOfWork, handler, {
-    kind,
-    concurrency: 4,
-    leaseMs: 600,
-    pollIntervalMs: 50,
-    maxTries: 3,
-    backoff: { initialMs: 20, maxMs: 50 },
-    ...options,
-  });
-  workers.push(w);
-  w.start();
-  return w;
-}
+const worker = harness.worker.bind(harness);
 
 function wentLive(subject: string, attempt: number) {
   return createOfferEvent('WentLive', { catalogUrl: `https://catalog/${subject}` }, { subject, attempt, correlationId: 'c' }, { source: '/test' });
@@ -166,11 +138,11 @@ describe('fenced leases', () => {
       PAUSE_MS: '1500',
       LEASE_MS: '1000',
       FENCED_TOPIC: runtime.kafkaSettings.eventsTopic,
-      FENCED_DATABASE: db.name,
-      DATABASE_URL: db.serverUrl,
-      SIDE_EFFECTS_URL: db.url,
+      FENCED_DATABASE: harness.db.name,
+      DATABASE_URL: harness.db.serverUrl,
+      SIDE_EFFECTS_URL: harness.db.url,
     });
-    const sideEffects = new Pool({ connectionString: db.url, max: 2 });
+    const sideEffects = new Pool({ connectionString: harness.db.url, max: 2 });
     try {
       await a.waitForOutput(/A started job \d+ generation 1/);
       a.process.kill('SIGSTOP');
@@ -190,58 +162,6 @@ describe('fenced leases', () => {
     } finally {
       await a.kill('SIGKILL');
       await sideEffects.end();
-    }
-  });
-});
-
-describe('one lock order', () => {
-  test('handler events and job completions race on the same 100 offers: no deadlock, each offer ends done or canceled', async () => {
-    const kind = 'race';
-    const subjects = Array.from({ length: 100 }, (_, i) => `p/race-${i}`);
-    await runtime.unitOfWork.run(async (tx) => {
-      for (const subject of subjects) {
-        await saveAttempt(tx, subject, { attempt: 1, state: 'running' });
-        await enqueueJob(tx, { kind, subject, attempt: 1, payload: {} });
-      }
-    });
-    // The job completion locks the offer's attempt row, as every stage's does.
-    const w = worker(
-      kind,
-      (async ({ job }: { job: { subject: string } }) => ({
-        apply: async (tx: Tx) => {
-          await lockAttempt(tx, job.subject);
-          await tx.query('SELECT pg_sleep(0.005)');
-          await saveAttempt(tx, job.subject, { attempt: 1, state: 'done' });
-        },
-      })) as never,
-      { concurrency: 16 },
-    );
-    // Meanwhile an event handler per offer (a cancel): attempt row first, then the offer's jobs.
-    const errors: string[] = [];
-    await Promise.all(
-      subjects.map((subject) =>
-        runtime.unitOfWork
-          .run(async (tx) => {
-            await lockAttempt(tx, subject);
-            await tx.query('SELECT pg_sleep(0.005)');
-            await cancelJobs(tx, subject, { upToAttempt: 1 });
-            await saveAttempt(tx, subject, { attempt: 1, state: 'canceled' });
-          })
-          .catch((error: Error & { code?: string }) => errors.push(`${error.code}: ${error.message}`)),
-      ),
-    );
-    await waitFor('every job settled', async () => {
-      const [row] = await runtime.dataSource.query(`SELECT count(*)::int AS n FROM jobs WHERE kind = $1 AND state IN ('pending', 'running')`, [kind]);
-      return row.n === 0;
-    });
-    expect(errors).toEqual([]);
-    expect(w.stats.retried).toBe(0); // no completion failed (a deadlock would have made it retry)
-    const states = await runtime.dataSource.query(`SELECT j.state AS job, a.state AS attempt FROM jobs j JOIN offer_attempts a USING (subject) WHERE j.kind = $1`, [kind]);
-    expect(states).toHaveLength(100);
-    for (const { job, attempt } of states) {
-      // the attempt row tells who came last; the job's end agrees with it
-      expect(['done', 'canceled']).toContain(job);
-      if (job === 'canceled') expect(attempt).toBe('canceled');
     }
   });
 });

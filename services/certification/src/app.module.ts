@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { offerEventCodec } from '@mkt/events';
-import { JOB_MIGRATIONS, MessagingModule } from '@mkt/messaging';
+import { MessagingModule } from '@mkt/messaging';
+import { STAGE_MIGRATIONS } from '@mkt/stages';
 import { SERVICE_NAME, type CertificationConfig } from './config';
 import { CertificationWorker } from './handlers/certification.worker';
 import { OfferEventsController } from './handlers/offer-events.controller';
@@ -15,7 +16,7 @@ export class AppModule {
       imports: [
         MessagingModule.forRoot({ codec: offerEventCodec,
           service: SERVICE_NAME,
-          migrations: [...JOB_MIGRATIONS, CertificationTables1733200000000],
+          migrations: [...STAGE_MIGRATIONS, CertificationTables1733200000000],
           ...config.messaging,
         }),
       ],

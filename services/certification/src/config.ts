@@ -1,7 +1,6 @@
 import { envBool, envInt, type MessagingOptions } from '@mkt/messaging';
 
 export const SERVICE_NAME = 'certification';
-export const CERTIFY_JOB_KIND = 'certify';
 
 export interface CertificationConfig {
   port: number;

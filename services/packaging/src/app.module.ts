@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { offerEventCodec } from '@mkt/events';
-import { JOB_MIGRATIONS, MessagingModule } from '@mkt/messaging';
+import { MessagingModule } from '@mkt/messaging';
+import { STAGE_MIGRATIONS } from '@mkt/stages';
 import { defaultLeadSender, type LeadSender } from './adapters/lead-senders';
 import { PACKAGING_SERVICE, type PackagingConfig } from './config';
 import { PackagingEventHandlers } from './handlers/event.handlers';
@@ -18,7 +19,7 @@ export class AppModule {
         MessagingModule.forRoot({ codec: offerEventCodec,
           ...config.messaging,
           service: PACKAGING_SERVICE,
-          migrations: [...JOB_MIGRATIONS, PackagingTables1733200000000],
+          migrations: [...STAGE_MIGRATIONS, PackagingTables1733200000000],
         }),
       ],
       controllers: [PackagingEventHandlers],

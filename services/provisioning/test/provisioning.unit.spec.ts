@@ -1,7 +1,9 @@
 import type { OfferEventDraft } from '@mkt/events';
 import { SimulatedReplicationBackend } from '../src/adapters/simulated-backend';
-import { decideOnCanceled, decideOnCertified, decideOnReplicated, decideOnSubmitted } from '../src/domain/attempts';
+import { accepted } from '@mkt/stages';
+import { eventOf, stageSpec, submittedOf } from '@mkt/testing';
 import { AZURE_PUBLIC_REGIONS, REGION_NAMES } from '../src/domain/regions';
+import { provisioningDecider, type ProvisioningInput } from '../src/domain/stage';
 import {
   abandonedOutcome,
   imagesOf,
@@ -278,57 +280,64 @@ describe('progress and outcome', () => {
 
 describe('attempts', () => {
   const now = new Date('2024-05-01T10:00:00Z');
+  const spec = stageSpec(provisioningDecider({ provisioningDurationMs: 3000 }), now);
+  const offer = { plans: [{ id: 'gold', imageVersions: [{ version: '1.0.0', osDiskUrl: 'https://disks.test/os.vhd', dataDiskUrls: [] }] }] };
+  const submitted = (attempt: number) => submittedOf(attempt, { offer });
+  const certified = (attempt: number) => eventOf('CertificationPassed', { checks: [] }, attempt);
+  const canceled = (attempt: number) => eventOf('PublishCanceled', { canceledBy: 'alice' }, attempt);
+  const finished = (attempt: number, outcome: OfferEventDraft): ProvisioningInput => ({ type: 'ReplicationFinished', attempt, outcome });
+  const ok: OfferEventDraft = { type: 'ImagesReplicated', data: { regions: [] } };
 
   test('given no attempt, when OfferSubmitted arrives, then the attempt waits for certification', () => {
-    expect(decideOnSubmitted(undefined, 1)).toEqual({ kind: 'record', record: { attempt: 1, state: 'awaiting-certification' }, cancelJobsBefore: 1 });
+    spec
+      .given([])
+      .when(submitted(1))
+      .then(accepted({ state: { attempt: 1, state: 'awaiting-certification' }, cancelJobs: { beforeAttempt: 1 }, effects: [{ type: 'keep-images', images: imagesOf(offer) }] }));
   });
 
   test('given attempt 2 replicating, when OfferSubmitted of attempt 3 arrives, then attempt 2 is superseded', () => {
-    expect(decideOnSubmitted({ attempt: 2, state: 'replicating' }, 3)).toMatchObject({ kind: 'record', cancelJobsBefore: 3 });
+    spec.given([submitted(2), certified(2)]).when(submitted(3)).thenMatches({ outcome: 'accepted', cancelJobs: { beforeAttempt: 3 } });
   });
 
   test('given attempt 3, when OfferSubmitted of attempt 2 or 3 arrives, then nothing changes', () => {
-    expect(decideOnSubmitted({ attempt: 3, state: 'replicating' }, 2).kind).toBe('ignore');
-    expect(decideOnSubmitted({ attempt: 3, state: 'replicating' }, 3).kind).toBe('ignore');
+    spec.given([submitted(3), certified(3)]).when(submitted(2)).thenIgnored();
+    spec.given([submitted(3), certified(3)]).when(submitted(3)).thenIgnored();
   });
 
   test('given the attempt awaits certification, when CertificationPassed arrives, then replication is scheduled after the simulated duration', () => {
-    expect(decideOnCertified({ attempt: 2, state: 'awaiting-certification' }, 2, now, 3000)).toEqual({
-      kind: 'replicate',
-      record: { attempt: 2, state: 'replicating' },
-      runAfter: new Date('2024-05-01T10:00:03Z'),
-    });
+    spec
+      .given([submitted(2)])
+      .when(certified(2))
+      .then(accepted({ state: { attempt: 2, state: 'replicating' }, jobs: [{ kind: 'replicate', runAfter: new Date('2024-05-01T10:00:03Z'), payload: { regions: [...REGION_NAMES] } }] }));
   });
 
   test('given the attempt already replicating, when CertificationPassed arrives again, then it is ignored', () => {
-    expect(decideOnCertified({ attempt: 2, state: 'replicating' }, 2, now, 0).kind).toBe('ignore');
+    spec.given([submitted(2), certified(2)]).when(certified(2)).thenIgnored();
   });
 
   test('given attempt 3, when CertificationPassed of attempt 2 arrives, then it is ignored (stale)', () => {
-    expect(decideOnCertified({ attempt: 3, state: 'awaiting-certification' }, 2, now, 0).kind).toBe('ignore');
+    spec.given([submitted(3)]).when(certified(2)).thenIgnored();
   });
 
   test('given no OfferSubmitted of attempt 4 seen, when its CertificationPassed arrives, then it is an unknown attempt', () => {
-    expect(decideOnCertified({ attempt: 3, state: 'replicated' }, 4, now, 0).kind).toBe('unknown-attempt');
-    expect(decideOnCertified(undefined, 1, now, 0).kind).toBe('unknown-attempt');
+    spec.given([submitted(3), certified(3), finished(3, ok)]).when(certified(4)).thenMatches({ outcome: 'rejected', code: 'unknown-attempt' });
+    spec.given([]).when(certified(1)).thenMatches({ outcome: 'rejected', code: 'unknown-attempt' });
   });
 
   test('given attempt 2, when PublishCanceled of attempt 2 arrives, then its job is canceled; of attempt 1, ignored', () => {
-    expect(decideOnCanceled({ attempt: 2, state: 'replicating' }, 2)).toEqual({ kind: 'cancel', record: { attempt: 2, state: 'canceled' }, cancelJobsUpTo: 2 });
-    expect(decideOnCanceled({ attempt: 2, state: 'replicating' }, 1).kind).toBe('ignore');
+    spec.given([submitted(2), certified(2)]).when(canceled(2)).then(accepted({ state: { attempt: 2, state: 'canceled' }, cancelJobs: { upToAttempt: 2 } }));
+    spec.given([submitted(2), certified(2)]).when(canceled(1)).thenIgnored();
   });
 
   test('given attempt 2 replicating, when its job finishes, then the outcome is recorded', () => {
-    const ok: OfferEventDraft = { type: 'ImagesReplicated', data: { regions: [] } };
     const failed: OfferEventDraft = { type: 'ReplicationFailed', data: { failedRegions: [{ region: 'eastus', status: 'failed', tries: 3 }], regionsReplicated: 0 } };
-    expect(decideOnReplicated({ attempt: 2, state: 'replicating' }, 2, ok)).toEqual({ kind: 'complete', record: { attempt: 2, state: 'replicated' }, event: ok });
-    expect(decideOnReplicated({ attempt: 2, state: 'replicating' }, 2, failed)).toMatchObject({ record: { state: 'failed' } });
+    spec.given([submitted(2), certified(2)]).when(finished(2, ok)).then(accepted({ state: { attempt: 2, state: 'replicated' }, events: [ok] }));
+    spec.given([submitted(2), certified(2)]).when(finished(2, failed)).thenMatches({ state: { state: 'failed' } });
   });
 
   test('given a superseded or canceled attempt, when its job finishes, then nothing is emitted', () => {
-    const ok: OfferEventDraft = { type: 'ImagesReplicated', data: { regions: [] } };
-    expect(decideOnReplicated({ attempt: 3, state: 'awaiting-certification' }, 2, ok).kind).toBe('ignore');
-    expect(decideOnReplicated({ attempt: 2, state: 'canceled' }, 2, ok).kind).toBe('ignore');
+    spec.given([submitted(2), certified(2), submitted(3)]).when(finished(2, ok)).thenIgnored();
+    spec.given([submitted(2), certified(2), canceled(2)]).when(finished(2, ok)).thenIgnored();
   });
 });
 

@@ -1,5 +1,7 @@
 import { MAX_LISTED, type OfferDraft } from '@mkt/events';
-import { decideOnCanceled, decideOnSubmitted, decideOnValidated } from '../src/domain/attempts';
+import { accepted } from '@mkt/stages';
+import { eventOf, stageSpec, submittedOf } from '@mkt/testing';
+import { validationDecider, type ValidationInput } from '../src/domain/stage';
 import { PREREQUISITE_RULES } from '../src/domain/rules';
 import { isStorageConnectionString, validateSubmission, validationOutcome, type FieldProblem } from '../src/domain/validate';
 import { completeOffer, NOTIFICATION_EMAILS } from './offers';
@@ -243,49 +245,58 @@ describe('reporting', () => {
 
 describe('attempts', () => {
   const now = new Date('2024-05-01T10:00:00Z');
+  const spec = stageSpec(validationDecider({ validationDurationMs: 1000 }), now);
+  const offer = completeOffer();
+  const submitted = (attempt: number) => submittedOf(attempt, { offer, emails: NOTIFICATION_EMAILS });
+  const canceled = (attempt: number) => eventOf('PublishCanceled', { canceledBy: 'alice' }, attempt);
+  const judged = (attempt: number, report: { rulesChecked: number; problems: FieldProblem[] }): ValidationInput => ({ type: 'ValidationJudged', attempt, report });
+  const job = (runAfter: Date) => ({ kind: 'validate', runAfter, payload: { submission: { offer, notificationEmails: NOTIFICATION_EMAILS } } });
 
   test('given no attempt on record, when OfferSubmitted arrives, then validation is scheduled after the simulated duration', () => {
-    expect(decideOnSubmitted(undefined, 1, now, 1000)).toEqual({
-      kind: 'validate',
-      record: { attempt: 1, state: 'validating' },
-      cancelJobsBefore: 1,
-      runAfter: new Date('2024-05-01T10:00:01Z'),
-    });
+    spec
+      .given([])
+      .when(submitted(1))
+      .then(accepted({ state: { attempt: 1, state: 'validating' }, cancelJobs: { beforeAttempt: 1 }, jobs: [job(new Date('2024-05-01T10:00:01Z'))] }));
   });
 
   test('given attempt 2 on record, when OfferSubmitted of attempt 3 arrives, then it supersedes attempt 2 and cancels its jobs', () => {
-    const decision = decideOnSubmitted({ attempt: 2, state: 'validating' }, 3, now, 0);
-    expect(decision).toMatchObject({ kind: 'validate', record: { attempt: 3, state: 'validating' }, cancelJobsBefore: 3, runAfter: now });
+    stageSpec(validationDecider({ validationDurationMs: 0 }), now)
+      .given([submitted(2)])
+      .when(submitted(3))
+      .thenMatches({ outcome: 'accepted', state: { attempt: 3, state: 'validating' }, cancelJobs: { beforeAttempt: 3 }, jobs: [job(now)] });
   });
 
   test('given attempt 3 on record, when OfferSubmitted of attempt 2 (stale) or 3 (again) arrives, then nothing changes', () => {
-    expect(decideOnSubmitted({ attempt: 3, state: 'validating' }, 2, now, 0).kind).toBe('ignore');
-    expect(decideOnSubmitted({ attempt: 3, state: 'rejected' }, 3, now, 0).kind).toBe('ignore');
+    spec.given([submitted(3)]).when(submitted(2)).thenIgnored(/older/);
+    spec.given([submitted(3), judged(3, { rulesChecked: 1, problems: [{ path: 'title', code: 'required', message: 'Enter the offer title.' }] })]).when(submitted(3)).thenIgnored(/already recorded/);
   });
 
   test('given attempt 2 validating, when PublishCanceled of attempt 2 arrives, then its jobs are canceled', () => {
-    expect(decideOnCanceled({ attempt: 2, state: 'validating' }, 2)).toEqual({ kind: 'cancel', record: { attempt: 2, state: 'canceled' }, cancelJobsUpTo: 2 });
+    spec.given([submitted(2)]).when(canceled(2)).then(accepted({ state: { attempt: 2, state: 'canceled' }, cancelJobs: { upToAttempt: 2 } }));
   });
 
   test('given attempt 3 on record, when PublishCanceled of attempt 2 arrives, then it is ignored', () => {
-    expect(decideOnCanceled({ attempt: 3, state: 'validating' }, 2).kind).toBe('ignore');
+    spec.given([submitted(3)]).when(canceled(2)).thenIgnored();
   });
 
   test('given attempt 2 validating, when its job finishes, then the verdict is recorded and emitted', () => {
     const valid = { rulesChecked: 80, problems: [] };
-    expect(decideOnValidated({ attempt: 2, state: 'validating' }, 2, valid)).toEqual({
-      kind: 'complete',
-      record: { attempt: 2, state: 'validated' },
-      event: { type: 'PrerequisitesValidated', data: { rulesChecked: 80 } },
-    });
+    spec
+      .given([submitted(2)])
+      .when(judged(2, valid))
+      .then(accepted({ state: { attempt: 2, state: 'validated' }, events: [{ type: 'PrerequisitesValidated', data: { rulesChecked: 80 } }] }));
     const invalid = { rulesChecked: 80, problems: [{ path: 'title', code: 'required', message: 'Enter the offer title.' }] };
-    expect(decideOnValidated({ attempt: 2, state: 'validating' }, 2, invalid)).toMatchObject({ kind: 'complete', record: { state: 'rejected' } });
+    spec.given([submitted(2)]).when(judged(2, invalid)).thenMatches({ outcome: 'accepted', state: { state: 'rejected' } });
   });
 
   test('given a newer attempt or a canceled one, when an old job finishes, then it emits nothing', () => {
     const report = { rulesChecked: 1, problems: [] };
-    expect(decideOnValidated({ attempt: 3, state: 'validating' }, 2, report).kind).toBe('ignore');
-    expect(decideOnValidated({ attempt: 2, state: 'canceled' }, 2, report).kind).toBe('ignore');
-    expect(decideOnValidated(undefined, 2, report).kind).toBe('ignore');
+    spec.given([submitted(3)]).when(judged(2, report)).thenIgnored();
+    spec.given([submitted(2), canceled(2)]).when(judged(2, report)).thenIgnored();
+    spec.given([]).when(judged(2, report)).thenIgnored();
+  });
+
+  test('events of other stages change nothing here', () => {
+    spec.given([submitted(2)]).when(eventOf('CertificationStarted', { disks: 1 }, 2)).thenIgnored(/does not react to CertificationStarted/);
   });
 });

@@ -27,6 +27,8 @@ export interface Job<P = unknown, G = Record<string, unknown>> {
 
 export interface NewJob<P = unknown> {
   kind: string;
+  /** Tells apart several jobs of one kind for one offer attempt (e.g. one e-mail per event and recipient). */
+  key?: string;
   subject: string;
   attempt: number;
   payload: P;
@@ -53,21 +55,24 @@ function toJob<P, G>(row: JobRow): Job<P, G> {
 
 /**
  * Creates a job in the caller's transaction (the one consuming the triggering event). One job per
- * (kind, offer, attempt): a redelivered trigger creates nothing new. Returns false when it existed.
+ * (kind, offer, attempt, key): a redelivered trigger creates nothing new. Returns false when it existed.
  */
 export async function enqueueJob(tx: Tx, job: NewJob): Promise<boolean> {
   const rows = await tx.query(
-    `INSERT INTO jobs (kind, subject, attempt, payload, run_after)
-     VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()))
-     ON CONFLICT (kind, subject, attempt) DO NOTHING RETURNING id`,
-    [job.kind, job.subject, job.attempt, JSON.stringify(job.payload), job.runAfter ?? null],
+    `INSERT INTO jobs (kind, subject, attempt, job_key, payload, run_after)
+     VALUES ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()))
+     ON CONFLICT (kind, subject, attempt, job_key) DO NOTHING RETURNING id`,
+    [job.kind, job.subject, job.attempt, job.key ?? '', JSON.stringify(job.payload), job.runAfter ?? null],
   );
   if (rows.length) await tx.query(`SELECT pg_notify('${JOBS_CHANNEL}', $1)`, [job.kind]);
   return rows.length > 0;
 }
 
-/** Cancels the offer's unfinished jobs of attempts before `beforeAttempt` (or of every attempt up to and including `upToAttempt`). */
-export async function cancelJobs(tx: Tx, subject: string, range: { beforeAttempt: number } | { upToAttempt: number }): Promise<number> {
+/** Attempts whose jobs to cancel: those before `beforeAttempt`, or every one up to and including `upToAttempt`. */
+export type CancelRange = { beforeAttempt: number } | { upToAttempt: number };
+
+/** Cancels the offer's unfinished jobs of the attempts in `range`. */
+export async function cancelJobs(tx: Tx, subject: string, range: CancelRange): Promise<number> {
   const [operator, attempt] = 'beforeAttempt' in range ? ['<', range.beforeAttempt] : ['<=', range.upToAttempt];
   const rows = await tx.query(
     `UPDATE jobs SET state = 'canceled', updated_at = now(), lease_until = NULL

@@ -1,6 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Durable jobs (long stage work) and the attempt each offer is at, as one service has seen it. */
+/**
+ * Durable jobs (long stage work). It also created the stages' attempt table before that moved to the
+ * stage kit (@mkt/stages creates it if absent); the name stays, as databases that ran it know it by it.
+ */
 export class JobsAndAttempts1733011300000 implements MigrationInterface {
   name = 'JobsAndAttempts1733011300000';
 
@@ -24,17 +27,9 @@ export class JobsAndAttempts1733011300000 implements MigrationInterface {
       )`);
     await runner.query(`CREATE INDEX jobs_ready ON jobs (kind, run_after) WHERE state IN ('pending', 'running')`);
     await runner.query(`CREATE INDEX jobs_subject ON jobs (subject) WHERE state IN ('pending', 'running')`);
-    await runner.query(`
-      CREATE TABLE offer_attempts (
-        subject     text        PRIMARY KEY,
-        attempt     integer     NOT NULL,
-        state       text        NOT NULL,
-        updated_at  timestamptz NOT NULL DEFAULT now()
-      )`);
   }
 
   async down(runner: QueryRunner): Promise<void> {
-    await runner.query('DROP TABLE offer_attempts');
     await runner.query('DROP TABLE jobs');
   }
 }

@@ -1,4 +1,4 @@
-export * from './attempts';
+export * from './stage';
 export * from './certify-disk';
 export * from './checks';
 export * from './images';

@@ -1,26 +1,17 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { fromDraft, type EventMetadata, type OfferEventDraft } from '@mkt/events';
 import { JobWorker, MessagingRuntime, type Job, type JobControl, type JobResult, type Tx } from '@mkt/messaging';
-import { CERTIFY_JOB_KIND, type CertificationConfig } from '../config';
-import {
-  certificationOutcome,
-  certifyDisk,
-  diskKey,
-  disksOf,
-  imageListProblems,
-  type CertificationRules,
-  type CheckResult,
-  type ImageList,
-} from '../domain';
-import { recordResult } from '../persistence/queries';
+import { causeOfJob, completeJob, emitCaused, type JobCause } from '@mkt/stages';
+import type { CertificationConfig } from '../config';
+import { CERTIFY_JOB, certifyDisk, diskKey, disksOf, imageListProblems, type CertificationRules, type CheckResult, type ImageList } from '../domain';
+import { loadImageList } from '../persistence/queries';
 import { SafeBlobReader } from './safe-blob-reader';
+import { certificationStage } from './stage';
 import { CERTIFICATION_CONFIG } from './tokens';
 
-export interface CertifyJobPayload {
-  correlationId: string;
-  /** The PrerequisitesValidated event that started certification. */
-  causationId: string;
-  images: ImageList;
+/** The cause is the PrerequisitesValidated event that started certification. */
+export interface CertifyJobPayload extends JobCause {
+  /** Jobs created before the stage kit carry their image list; newer ones read it from attempt_images. */
+  images?: ImageList;
 }
 
 /** Checkpoint: when the run started (CertificationStarted is out), and the checks of each disk done so far. */
@@ -34,19 +25,21 @@ export type CertifyProgress = {
 export class CertificationWorker implements OnApplicationBootstrap {
   private readonly logger = new Logger(CertificationWorker.name);
   private readonly rules: CertificationRules;
+  private readonly stage;
 
   constructor(
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
     @Inject(CERTIFICATION_CONFIG) private readonly config: CertificationConfig,
   ) {
     this.rules = { sasMinDays: config.sasMinDays, allowHttp: config.allowPrivateNetwork, timeoutMs: config.requestTimeoutMs };
+    this.stage = certificationStage(config);
   }
 
   onApplicationBootstrap(): void {
     JobWorker.create<CertifyJobPayload, CertifyProgress>(
       this.runtime,
       {
-        kind: CERTIFY_JOB_KIND,
+        kind: CERTIFY_JOB,
         concurrency: this.config.concurrency,
         leaseMs: this.config.jobLeaseMs,
         pollIntervalMs: this.config.jobPollIntervalMs,
@@ -59,13 +52,15 @@ export class CertificationWorker implements OnApplicationBootstrap {
 
   private async certify(control: JobControl<CertifyJobPayload, CertifyProgress>): Promise<JobResult> {
     const { job } = control;
-    const disks = disksOf(job.payload.images.images);
+    const images = job.payload.images ?? (await this.runtime.unitOfWork.run((tx) => loadImageList(tx, job.subject, job.attempt)));
+    if (!images) throw new Error(`no image list recorded for attempt ${job.attempt}`);
+    const disks = disksOf(images.images);
     let progress = job.progress;
     if (!progress.startedAt) {
       progress = { startedAt: new Date().toISOString(), results: {} };
       // in the checkpoint: a resumed job finds startedAt and does not announce itself again
       await control.checkpoint(progress, (tx) => {
-        this.emit(tx, job, { type: 'CertificationStarted', data: { disks: disks.length } });
+        emitCaused(tx, causeOfJob(job), [{ type: 'CertificationStarted', data: { disks: disks.length } }], { source: this.runtime.source });
       });
     }
     const reader = new SafeBlobReader({
@@ -85,37 +80,17 @@ export class CertificationWorker implements OnApplicationBootstrap {
         lastCheckpoint = Date.now();
       }
     }
-    const checks = [...imageListProblems(job.payload.images), ...disks.flatMap((disk) => progress.results?.[diskKey(disk)] ?? [])];
-    const outcome = certificationOutcome(checks);
+    const checks = [...imageListProblems(images), ...disks.flatMap((disk) => progress.results?.[diskKey(disk)] ?? [])];
     return {
       apply: async (tx) => {
-        const event = this.emit(tx, job, outcome);
-        await recordResult(tx, { subject: job.subject, attempt: job.attempt, outcome: outcome.type === 'CertificationPassed' ? 'passed' : 'failed', checks, eventId: event.id });
+        await completeJob(this.stage, job, { type: 'CertificationChecked', attempt: job.attempt, checks }, { tx, source: this.runtime.source });
       },
     };
   }
 
   /** Our own failure (not the publisher's): the attempt fails with a message saying so, once. */
   private async giveUp(job: Job<CertifyJobPayload, CertifyProgress>, error: string, tx: Tx): Promise<void> {
-    const decided = await tx.query('SELECT 1 FROM certification_results WHERE subject = $1 AND attempt = $2', [job.subject, job.attempt]);
-    if (decided.length) return;
     this.logger.error(`certification of ${job.subject} attempt ${job.attempt} gave up: ${error}`);
-    const failure: CheckResult = {
-      planId: '',
-      imageVersion: '',
-      disk: 'os',
-      check: 'certification-run',
-      passed: false,
-      message: `Certification could not be completed because of an internal error (${error.slice(0, 500)}); publish the offer again`,
-    };
-    const event = this.emit(tx, job, { type: 'CertificationFailed', data: { failures: [failure], checksRun: 0 } });
-    await recordResult(tx, { subject: job.subject, attempt: job.attempt, outcome: 'failed', checks: [failure], eventId: event.id });
-  }
-
-  private emit(tx: Tx, job: Job<CertifyJobPayload, CertifyProgress>, draft: OfferEventDraft) {
-    const metadata: EventMetadata = { subject: job.subject, attempt: job.attempt, correlationId: job.payload.correlationId, causationId: job.payload.causationId };
-    const event = fromDraft(draft, metadata, { source: this.runtime.source });
-    tx.emit(event);
-    return event;
+    await completeJob(this.stage, job, { type: 'CertificationAbandoned', attempt: job.attempt, error }, { tx, source: this.runtime.source });
   }
 }

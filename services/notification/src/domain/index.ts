@@ -5,3 +5,4 @@ export * from './mail-model';
 export * from './message-id';
 export * from './notifications';
 export * from './recipients';
+export * from './stage';

@@ -1,4 +1,5 @@
-import { compareAttempt, PUBLISHING_STEPS, unhandledEvent, type OfferEvent, type PublishingStepId } from '@mkt/events';
+import { PUBLISHING_STEPS, unhandledEvent, type OfferEvent, type PublishingStepId } from '@mkt/events';
+import { compareAttempt } from '@mkt/stages';
 import { contactsFromSubmitted, type AttemptContacts } from './attempt';
 import type { FailureDetails, MailModel, MailTemplate, MailValues, NotifiedEventType } from './mail-model';
 
@@ -25,7 +26,7 @@ export interface NotificationDecision {
  * (from its OfferSubmitted). Events of an older attempt, or of an attempt never submitted here, send nothing.
  */
 export function decideNotification(event: NotifiedEvent, recorded: AttemptContacts | undefined, settings: NotificationSettings): NotificationDecision {
-  const verdict = compareAttempt(recorded?.attempt, event.attempt);
+  const verdict = compareAttempt(recorded, event.attempt);
   if (event.type === 'OfferSubmitted') {
     if (verdict !== 'newer') return { skipped: `attempt ${event.attempt} is not newer than the recorded attempt ${recorded?.attempt}` };
     const contacts = contactsFromSubmitted(event, settings.languages);

@@ -1,7 +1,6 @@
 import { queryRows, type Tx } from '@mkt/messaging';
 import type { DataSource } from 'typeorm';
-
-export const MAILS_CHANNEL = 'mails_ready';
+import type { MailRef } from '../domain';
 
 /** An e-mail about one event to one recipient, rendered when the event was consumed. */
 export interface NewMail {
@@ -19,10 +18,10 @@ export interface NewMail {
   text: string;
 }
 
-export interface ClaimedMail extends NewMail {
-  id: string;
-  /** This try's number (1 for the first). */
-  tries: number;
+export interface StoredMail extends MailRef {
+  html: string;
+  text: string;
+  state: 'pending' | 'sending' | 'sent' | 'failed';
 }
 
 interface MailRow {
@@ -30,15 +29,12 @@ interface MailRow {
   event_id: string;
   recipient: string;
   event_type: string;
-  subject: string;
-  attempt: number;
-  correlation_id: string;
   language: string;
   message_id: string;
   mail_subject: string;
   html: string;
   text: string;
-  tries: number;
+  state: StoredMail['state'];
 }
 
 /** Records the mails to send, in the consumer's transaction; one per (event, recipient) whatever the redeliveries. */
@@ -63,79 +59,49 @@ export async function queueMails(tx: Tx, mails: readonly NewMail[]): Promise<num
       columns((m) => m.text),
     ],
   );
-  if (rows.length > 0) await tx.query(`SELECT pg_notify('${MAILS_CHANNEL}', '')`);
   return rows.length;
 }
 
-/**
- * Takes due mails for sending (any number of instances share them: SKIP LOCKED). A mail whose sender
- * died while sending ('sending' with an expired lease) is taken again: it may then be sent a second
- * time, with the same Message-ID.
- */
-export async function claimDueMails(dataSource: DataSource, limit: number, leaseMs: number): Promise<ClaimedMail[]> {
-  const rows = await queryRows<MailRow>(
+/** The mail a send-mail job sends. */
+export async function loadMail(dataSource: DataSource, eventId: string, recipient: string): Promise<StoredMail | undefined> {
+  const [row] = await queryRows<MailRow>(
     dataSource,
-    `UPDATE mails SET state = 'sending', tries = tries + 1, updated_at = now(), lease_until = now() + make_interval(secs => $2)
-     WHERE id IN (
-       SELECT id FROM mails
-       WHERE run_after <= now() AND (state = 'pending' OR (state = 'sending' AND lease_until < now()))
-       ORDER BY run_after, id
-       LIMIT $1
-       FOR UPDATE SKIP LOCKED)
-     RETURNING id, event_id, recipient, event_type, subject, attempt, correlation_id, language, message_id, mail_subject, html, text, tries`,
-    [limit, leaseMs / 1000],
+    `SELECT id, event_id, recipient, event_type, language, message_id, mail_subject, html, text, state FROM mails WHERE event_id = $1 AND recipient = $2`,
+    [eventId, recipient],
   );
-  return rows.map((row) => ({
+  if (!row) return undefined;
+  return {
     id: String(row.id),
     eventId: row.event_id,
     recipient: row.recipient,
     eventType: row.event_type,
-    subject: row.subject,
-    attempt: row.attempt,
-    correlationId: row.correlation_id,
     language: row.language,
     messageId: row.message_id,
     mailSubject: row.mail_subject,
     html: row.html,
     text: row.text,
-    tries: row.tries,
-  }));
+    state: row.state,
+  };
 }
 
-/** The mail is still this sender's (same try, still sending); the other updates only apply then. */
-const OURS = `id = $1 AND tries = $2 AND state = 'sending'`;
+/*
+ * The mail's row is its log: the job engine decides who sends it and when (the job row holds the lease);
+ * these record what the job did, in the job's own fenced transactions.
+ */
 
-export async function renewLease(dataSource: DataSource, mail: ClaimedMail, leaseMs: number): Promise<boolean> {
-  const rows = await queryRows(dataSource, `UPDATE mails SET lease_until = now() + make_interval(secs => $3) WHERE ${OURS} RETURNING id`, [
-    mail.id,
-    mail.tries,
-    leaseMs / 1000,
-  ]);
-  return rows.length > 0;
+export async function markSending(tx: Tx, mailId: string, tries: number): Promise<void> {
+  await tx.query(`UPDATE mails SET state = 'sending', tries = $2, updated_at = now() WHERE id = $1`, [mailId, tries]);
 }
 
-export async function markSent(tx: Tx, mail: ClaimedMail, smtpResponse: string): Promise<boolean> {
-  const rows = await tx.query(
-    `UPDATE mails SET state = 'sent', smtp_response = $3, lease_until = NULL, finished_at = now(), updated_at = now() WHERE ${OURS} RETURNING id`,
-    [mail.id, mail.tries, smtpResponse],
-  );
-  return rows.length > 0;
+/** Not delivered this time; the job tries again later. */
+export async function markPending(tx: Tx, mailId: string, error: string): Promise<void> {
+  await tx.query(`UPDATE mails SET state = 'pending', last_error = $2, updated_at = now() WHERE id = $1`, [mailId, error]);
 }
 
-export async function markFailed(tx: Tx, mail: ClaimedMail, reason: string): Promise<boolean> {
-  const rows = await tx.query(
-    `UPDATE mails SET state = 'failed', last_error = $3, lease_until = NULL, finished_at = now(), updated_at = now() WHERE ${OURS} RETURNING id`,
-    [mail.id, mail.tries, reason],
-  );
-  return rows.length > 0;
+export async function markSent(tx: Tx, mailId: string, smtpResponse: string): Promise<void> {
+  await tx.query(`UPDATE mails SET state = 'sent', smtp_response = $2, finished_at = now(), updated_at = now() WHERE id = $1`, [mailId, smtpResponse]);
 }
 
-export async function scheduleRetry(dataSource: DataSource, mail: ClaimedMail, delayMs: number, error: string): Promise<boolean> {
-  const rows = await queryRows(
-    dataSource,
-    `UPDATE mails SET state = 'pending', last_error = $3, lease_until = NULL, updated_at = now(), run_after = now() + make_interval(secs => $4)
-     WHERE ${OURS} RETURNING id`,
-    [mail.id, mail.tries, error, delayMs / 1000],
-  );
-  return rows.length > 0;
+export async function markFailed(tx: Tx, mailId: string, reason: string): Promise<void> {
+  await tx.query(`UPDATE mails SET state = 'failed', last_error = $2, finished_at = now(), updated_at = now() WHERE id = $1`, [mailId, reason]);
 }

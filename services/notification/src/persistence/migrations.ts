@@ -55,3 +55,25 @@ export class NotificationTables1733200000000 implements MigrationInterface {
     await runner.query('DROP TABLE notification_attempts');
   }
 }
+
+/**
+ * Sending moved onto the job engine (one send-mail job per mail): mails still to send when the database
+ * was upgraded get their job, due when the mail was. Their lease column is no longer used.
+ */
+export class MailJobs1733300000000 implements MigrationInterface {
+  name = 'MailJobs1733300000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      INSERT INTO jobs (kind, subject, attempt, job_key, payload, run_after, tries)
+      SELECT 'send-mail', subject, attempt, event_id || ' ' || recipient,
+             jsonb_build_object('eventId', event_id, 'recipient', recipient, 'correlationId', correlation_id, 'causationId', event_id),
+             run_after, tries
+      FROM mails WHERE state IN ('pending', 'sending')
+      ON CONFLICT DO NOTHING`);
+  }
+
+  async down(): Promise<void> {
+    // the jobs stay: the mails table alone no longer tells who sends a mail
+  }
+}

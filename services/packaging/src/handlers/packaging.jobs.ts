@@ -1,16 +1,13 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { fromDraft, parseOfferSubject, type OfferEventDraft, type TestLeadResult } from '@mkt/events';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { parseOfferSubject, type TestLeadResult } from '@mkt/events';
 import { JobWorker, MessagingRuntime, type Job, type JobControl, type JobResult, type JobWorkerOptions, type Tx } from '@mkt/messaging';
+import { causeOfJob, completeJob, emitCaused, type JobCause } from '@mkt/stages';
 import type { LeadSender } from '../adapters/lead-senders';
 import type { PackagingConfig } from '../config';
 import {
   buildTestLead,
   catalogUrl,
   classifyLeadFailure,
-  decideGoLiveDone,
-  decideGoLiveExhausted,
-  decidePackagingDone,
-  decidePackagingExhausted,
   planLead,
   previewUrl,
   renderProductPage,
@@ -18,9 +15,12 @@ import {
   type LeadPlan,
   type PackagingRun,
 } from '../domain';
-import { loadSnapshot, lockAttemptState, publishToCatalog, savePreview, type OfferSnapshotRow } from '../persistence/packaging-store';
+import { loadSnapshot, type OfferSnapshotRow } from '../persistence/packaging-store';
 import { LEAD_SENDER, PACKAGING_CONFIG } from '../tokens';
-import { applyDecision, type JobPayload } from './apply-decision';
+import { packagingStage } from './stage';
+
+/** A job answers the event that created it: its payload is only that cause. */
+type JobPayload = JobCause;
 
 /** Checkpointed progress of a packaging job: a resumed or retried job neither re-announces nor re-sends. */
 interface PackagingProgress extends Record<string, unknown> {
@@ -39,13 +39,15 @@ class TransientLeadFailure extends Error {}
  */
 @Injectable()
 export class PackagingJobs implements OnApplicationBootstrap {
-  private readonly logger = new Logger(PackagingJobs.name);
+  private readonly stage;
 
   constructor(
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
     @Inject(PACKAGING_CONFIG) private readonly config: PackagingConfig,
     @Inject(LEAD_SENDER) private readonly leadSender: LeadSender,
-  ) {}
+  ) {
+    this.stage = packagingStage(config);
+  }
 
   onApplicationBootstrap(): void {
     const { concurrency, leaseMs, pollIntervalMs, maxTries, retryBackoffMs } = this.config.jobs;
@@ -62,13 +64,6 @@ export class PackagingJobs implements OnApplicationBootstrap {
     ).start();
   }
 
-  /** Writes the drafts as events of the job's attempt, caused by the event that created the job. */
-  private emitter(tx: Tx, job: Pick<Job<unknown>, 'subject' | 'attempt' | 'payload'>) {
-    const payload = job.payload as JobPayload;
-    const metadata = { subject: job.subject, attempt: job.attempt, correlationId: payload.correlationId, causationId: payload.causationId };
-    return (drafts: readonly OfferEventDraft[]) => tx.emit(...drafts.map((draft) => fromDraft(draft, metadata, { source: this.runtime.source })));
-  }
-
   private async runPackaging(control: JobControl<JobPayload, PackagingProgress>): Promise<JobResult> {
     const { job } = control;
     const snapshot = await loadSnapshot(this.runtime.dataSource, job.subject);
@@ -77,24 +72,16 @@ export class PackagingJobs implements OnApplicationBootstrap {
     const plan = planLead(snapshot.offer);
     if (!job.progress.startedAt) {
       const startedAt = new Date().toISOString();
-      await control.checkpoint({ startedAt }, (tx) => this.emitter(tx, job)([{ type: 'PackagingStarted', data: { leadGeneration: plan.leadGeneration } }]));
+      await control.checkpoint({ startedAt }, (tx) => {
+        emitCaused(tx, causeOfJob(job), [{ type: 'PackagingStarted', data: { leadGeneration: plan.leadGeneration } }], { source: this.runtime.source });
+      });
     }
     const page = renderProductPage(snapshot.offer, snapshot);
     const lead = await this.testLead(control, snapshot, plan);
     const run: PackagingRun = { page, previewUrl: previewUrl(this.config.offerApiPublicUrl, snapshot), lead };
     return {
       apply: async (tx) => {
-        const recorded = await lockAttemptState(tx, job.subject);
-        await applyDecision(
-          decidePackagingDone(recorded, job.attempt, run),
-          {
-            tx,
-            subject: job.subject,
-            emit: this.emitter(tx, job),
-            storeProductPage: () => savePreview(tx, job.subject, job.attempt, page, lead.kind === 'sent' ? lead.result : undefined, new Date()),
-          },
-          this.logger,
-        );
+        await completeJob(this.stage, job, { type: 'PackagingDone', attempt: job.attempt, run }, { tx, source: this.runtime.source });
       },
     };
   }
@@ -128,8 +115,7 @@ export class PackagingJobs implements OnApplicationBootstrap {
   }
 
   private async packagingExhausted(job: Job<unknown>, error: string, tx: Tx): Promise<void> {
-    const recorded = await lockAttemptState(tx, job.subject);
-    await applyDecision(decidePackagingExhausted(recorded, job.attempt, error), { tx, subject: job.subject, emit: this.emitter(tx, job) }, this.logger);
+    await completeJob(this.stage, job as Job<JobPayload>, { type: 'PackagingExhausted', attempt: job.attempt, error }, { tx, source: this.runtime.source });
   }
 
   private async runGoLive(control: JobControl<JobPayload, Record<string, unknown>>): Promise<JobResult> {
@@ -138,29 +124,20 @@ export class PackagingJobs implements OnApplicationBootstrap {
     const url = catalogUrl(this.config.offerApiPublicUrl, ids);
     return {
       apply: async (tx) => {
-        const recorded = await lockAttemptState(tx, job.subject);
-        const snapshot = await loadSnapshot(tx, job.subject);
-        const page = snapshot?.attempt === job.attempt ? snapshot.page : undefined;
-        await applyDecision(
-          decideGoLiveDone(recorded, job.attempt, page, url),
-          {
-            tx,
-            subject: job.subject,
-            emit: this.emitter(tx, job),
-            publishToCatalog: async () => {
-              if (!snapshot || !page) throw new Error(`no product page to publish for ${job.subject}`);
-              const title = snapshot.offer.title?.trim() || snapshot.offerId;
-              await publishToCatalog(tx, { ...ids, subject: job.subject, attempt: job.attempt, title, page, catalogUrl: url, at: new Date() });
-            },
-          },
-          this.logger,
-        );
+        // a plain read, no lock: the offer's attempt row stays the first row this transaction locks
+        await completeJob(this.stage, job, await this.goLiveOutcome(tx, job, url), { tx, source: this.runtime.source });
       },
     };
   }
 
+  private async goLiveOutcome(tx: Tx, job: Job<JobPayload>, url: string) {
+    const snapshot = await loadSnapshot(tx, job.subject);
+    const page = snapshot?.attempt === job.attempt ? snapshot.page : undefined;
+    const title = snapshot?.offer.title?.trim() || snapshot?.offerId || parseOfferSubject(job.subject).offerId;
+    return { type: 'GoLiveDone' as const, attempt: job.attempt, page, title, catalogUrl: url };
+  }
+
   private async goLiveExhausted(job: Job<unknown>, error: string, tx: Tx): Promise<void> {
-    const recorded = await lockAttemptState(tx, job.subject);
-    await applyDecision(decideGoLiveExhausted(recorded, job.attempt, error), { tx, subject: job.subject, emit: this.emitter(tx, job) }, this.logger);
+    await completeJob(this.stage, job as Job<JobPayload>, { type: 'GoLiveExhausted', attempt: job.attempt, error }, { tx, source: this.runtime.source });
   }
 }

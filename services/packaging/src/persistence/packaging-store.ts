@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { OfferDraft, TestLeadResult } from '@mkt/events';
-import { lockAttempt, queryRows, saveAttempt, type Tx } from '@mkt/messaging';
-import { isPackagingStage, type AttemptState, type ProductPage } from '../domain';
+import { queryRows, type Tx } from '@mkt/messaging';
+import type { ProductPage } from '../domain';
 
 export interface OfferSnapshotRow {
   subject: string;
@@ -28,18 +28,6 @@ function toSnapshot(row: SnapshotRecord): OfferSnapshotRow {
 }
 
 const SNAPSHOT_COLUMNS = 'subject, attempt, publisher_id, offer_id, snapshot, product_page_html, product_page_hash';
-
-/** The offer's attempt as this service recorded it, row-locked for the rest of the transaction. */
-export async function lockAttemptState(tx: Tx, subject: string): Promise<AttemptState | undefined> {
-  const record = await lockAttempt(tx, subject);
-  if (!record) return undefined;
-  if (!isPackagingStage(record.state)) throw new Error(`offer_attempts of ${subject} holds an unknown stage "${record.state}"`);
-  return { attempt: record.attempt, stage: record.state };
-}
-
-export async function saveAttemptState(tx: Tx, subject: string, state: AttemptState): Promise<void> {
-  await saveAttempt(tx, subject, { attempt: state.attempt, state: state.stage });
-}
 
 /** Replaces the offer's snapshot with the one of a newer attempt (the older attempt's page goes with it). */
 export async function storeSnapshot(tx: Tx, row: Omit<OfferSnapshotRow, 'page'> & { submittedAt: Date }): Promise<void> {

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { fromDraft, type EventMetadata, type OfferEventDraft } from '@mkt/events';
-import { crashPoint, JobWorker, lockAttempt, MessagingRuntime, saveAttempt, type Job, type JobControl, type JobResult, type Tx } from '@mkt/messaging';
+import type { OfferEventDraft } from '@mkt/events';
+import { crashPoint, JobWorker, MessagingRuntime, type Job, type JobControl, type JobResult, type Tx } from '@mkt/messaging';
+import { causeOfJob, completeJob, emitCaused, type JobCause } from '@mkt/stages';
 import { abortableDelay, SimulatedReplicationBackend } from '../adapters/simulated-backend';
 import { PROVISIONING_CONFIG, type ProvisioningConfig } from '../config';
-import { decideOnReplicated } from '../domain/attempts';
+import { REPLICATE_JOB, type ReplicateJobPayload, type ReplicateJobProgress } from '../domain/stage';
 import {
   abandonedOutcome,
   initialProgress,
@@ -16,9 +17,12 @@ import {
   type ReplicationBackend,
   type ReplicationProgress,
 } from '../domain/replication';
-import { REPLICATE_JOB, type ReplicateJobPayload, type ReplicateJobProgress } from './jobs';
+import { loadSubmittedImages } from '../persistence/submitted-images';
+import { provisioningStage } from './stage';
 
-function progressOf(job: Job<ReplicateJobPayload, ReplicateJobProgress>): ReplicationProgress {
+type ReplicateJob = Job<ReplicateJobPayload & JobCause, ReplicateJobProgress>;
+
+function progressOf(job: ReplicateJob): ReplicationProgress {
   const saved = job.progress as Partial<ReplicationProgress>;
   return { ...initialProgress(), ...saved, finished: saved.finished ?? [] };
 }
@@ -32,22 +36,24 @@ function progressOf(job: Job<ReplicateJobPayload, ReplicateJobProgress>): Replic
 export class ReplicationWorker implements OnApplicationBootstrap {
   private readonly logger = new Logger(ReplicationWorker.name);
   private readonly backend: ReplicationBackend;
-  private worker?: JobWorker<ReplicateJobPayload, ReplicateJobProgress>;
+  private readonly stage;
+  private worker?: JobWorker<ReplicateJobPayload & JobCause, ReplicateJobProgress>;
 
   constructor(
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
     @Inject(PROVISIONING_CONFIG) private readonly config: ProvisioningConfig,
   ) {
     this.backend = config.backend ?? new SimulatedReplicationBackend(config.simulation);
+    this.stage = provisioningStage(config);
   }
 
   onApplicationBootstrap(): void {
-    this.worker = JobWorker.create<ReplicateJobPayload, ReplicateJobProgress>(
+    this.worker = JobWorker.create<ReplicateJobPayload & JobCause, ReplicateJobProgress>(
       this.runtime,
       {
         kind: REPLICATE_JOB,
         ...this.config.jobs,
-        onExhausted: (job, error, tx) => this.giveUp(job as unknown as Job<ReplicateJobPayload, ReplicateJobProgress>, error, tx),
+        onExhausted: (job, error, tx) => this.giveUp(job as unknown as ReplicateJob, error, tx),
       },
       (control) => this.replicate(control),
     );
@@ -59,17 +65,17 @@ export class ReplicationWorker implements OnApplicationBootstrap {
     return this.worker?.stats;
   }
 
-  private metadata(job: Job<ReplicateJobPayload, ReplicateJobProgress>): EventMetadata {
-    return { subject: job.subject, attempt: job.attempt, correlationId: job.payload.correlationId, causationId: job.payload.causationId };
+  private emitter(job: ReplicateJob, draft: OfferEventDraft) {
+    return (tx: Tx) => {
+      emitCaused(tx, causeOfJob(job), [draft], { source: this.runtime.source });
+    };
   }
 
-  private emitter(job: Job<ReplicateJobPayload, ReplicateJobProgress>, draft: OfferEventDraft) {
-    return (tx: Tx) => tx.emit(fromDraft(draft, this.metadata(job), { source: this.runtime.source }));
-  }
-
-  private async replicate(control: JobControl<ReplicateJobPayload, ReplicateJobProgress>): Promise<JobResult> {
+  private async replicate(control: JobControl<ReplicateJobPayload & JobCause, ReplicateJobProgress>): Promise<JobResult> {
     const { job } = control;
-    const { images, regions } = job.payload;
+    const { regions } = job.payload;
+    const images = job.payload.images ?? (await this.runtime.unitOfWork.run((tx) => loadSubmittedImages(tx, job.subject, job.attempt)));
+    if (!images) throw new Error(`no images recorded for attempt ${job.attempt}`);
     const settings = this.config.replication;
     let progress = progressOf(job);
     let lastCheckpoint = Date.now();
@@ -103,19 +109,16 @@ export class ReplicationWorker implements OnApplicationBootstrap {
     return this.completion(job, replicationOutcome(regions, progress));
   }
 
-  private completion(job: Job<ReplicateJobPayload, ReplicateJobProgress>, outcome: OfferEventDraft): JobResult {
+  private completion(job: ReplicateJob, outcome: OfferEventDraft): JobResult {
     return {
       apply: async (tx) => {
-        const decision = decideOnReplicated(await lockAttempt(tx, job.subject), job.attempt, outcome);
-        if (decision.kind === 'ignore') return;
-        await saveAttempt(tx, job.subject, decision.record);
-        this.emitter(job, decision.event)(tx);
+        await completeJob(this.stage, job, { type: 'ReplicationFinished', attempt: job.attempt, outcome }, { tx, source: this.runtime.source });
       },
     };
   }
 
   /** The job kept failing for a reason of its own (not a region): the stage fails, naming the unfinished regions. */
-  private async giveUp(job: Job<ReplicateJobPayload, ReplicateJobProgress>, error: string, tx: Tx): Promise<void> {
+  private async giveUp(job: ReplicateJob, error: string, tx: Tx): Promise<void> {
     const outcome = abandonedOutcome(job.payload.regions, progressOf(job), `replication stopped: ${error}`);
     await this.completion(job, outcome).apply(tx);
   }

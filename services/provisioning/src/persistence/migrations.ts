@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { JOB_MIGRATIONS } from '@mkt/messaging';
+import { STAGE_MIGRATIONS } from '@mkt/stages';
 
 /** The images of each submitted attempt, kept from OfferSubmitted until certification passes. */
 export class ProvisioningTables1733200000000 implements MigrationInterface {
@@ -21,4 +21,4 @@ export class ProvisioningTables1733200000000 implements MigrationInterface {
   }
 }
 
-export const PROVISIONING_MIGRATIONS = [...JOB_MIGRATIONS, ProvisioningTables1733200000000];
+export const PROVISIONING_MIGRATIONS = [...STAGE_MIGRATIONS, ProvisioningTables1733200000000];

@@ -1,45 +1,37 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { fromDraft } from '@mkt/events';
-import { JobWorker, lockAttempt, MessagingRuntime, saveAttempt, type JobControl, type JobResult } from '@mkt/messaging';
+import { JobWorker, MessagingRuntime, type JobControl, type JobResult } from '@mkt/messaging';
+import { completeJob, type JobCause } from '@mkt/stages';
 import { VALIDATION_CONFIG, type ValidationConfig } from '../config';
-import { decideOnValidated } from '../domain/attempts';
+import { VALIDATE_JOB, type ValidateJobPayload } from '../domain/stage';
 import { validateSubmission } from '../domain/validate';
-import { VALIDATE_JOB, type ValidateJobPayload } from './jobs';
+import { validationStage } from './stage';
 
-/** Runs the validation jobs: judges the snapshot (pure), then records and emits the verdict if the attempt is still current. */
+type ValidateJob = ValidateJobPayload & JobCause;
+
+/** Runs the validation jobs: judges the snapshot (pure), then the decider records and emits the verdict if the attempt is still current. */
 @Injectable()
 export class ValidationWorker implements OnApplicationBootstrap {
-  private worker?: JobWorker<ValidateJobPayload, Record<string, never>>;
+  private worker?: JobWorker<ValidateJob, Record<string, never>>;
+  private readonly stage;
 
   constructor(
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
     @Inject(VALIDATION_CONFIG) private readonly config: ValidationConfig,
-  ) {}
+  ) {
+    this.stage = validationStage(config);
+  }
 
   onApplicationBootstrap(): void {
-    this.worker = JobWorker.create<ValidateJobPayload, Record<string, never>>(
-      this.runtime,
-      { kind: VALIDATE_JOB, ...this.config.jobs },
-      (control) => this.validate(control),
-    );
+    this.worker = JobWorker.create<ValidateJob, Record<string, never>>(this.runtime, { kind: VALIDATE_JOB, ...this.config.jobs }, (control) => this.validate(control));
     this.worker.start();
   }
 
-  private async validate(control: JobControl<ValidateJobPayload, Record<string, never>>): Promise<JobResult> {
+  private async validate(control: JobControl<ValidateJob, Record<string, never>>): Promise<JobResult> {
     const { job } = control;
     const report = validateSubmission(job.payload.submission);
     return {
       apply: async (tx) => {
-        const decision = decideOnValidated(await lockAttempt(tx, job.subject), job.attempt, report);
-        if (decision.kind === 'ignore') return;
-        await saveAttempt(tx, job.subject, decision.record);
-        tx.emit(
-          fromDraft(
-            decision.event,
-            { subject: job.subject, attempt: job.attempt, correlationId: job.payload.correlationId, causationId: job.payload.causationId },
-            { source: this.runtime.source },
-          ),
-        );
+        await completeJob(this.stage, job, { type: 'ValidationJudged', attempt: job.attempt, report }, { tx, source: this.runtime.source });
       },
     };
   }
