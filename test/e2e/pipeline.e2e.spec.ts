@@ -241,7 +241,7 @@ test('a superseded attempt changes nothing: its in-flight certification stops an
 
 test('replication failing in some regions ends in ReplicationFailed naming them', async () => {
   await stack.stop('provisioning');
-  await stack.start('provisioning', { PROVISIONING_FAILING_REGIONS: 'brazilsouth,uaenorth', PROVISIONING_MAX_TRIES: '2' });
+  await stack.start('provisioning', { PROVISIONING_FAILING_REGIONS: 'brazilsouth,uaenorth', PROVISIONING_REGION_MAX_TRIES: '2' });
   try {
     const subject = await publish(uniqueId('regions-'), offerWith());
     const failed = await log.waitFor(subject, 'ReplicationFailed');
@@ -256,7 +256,7 @@ test('replication failing in some regions ends in ReplicationFailed naming them'
 
 test('provisioning SIGKILLed in the middle of a job finishes it after a restart: nothing lost, nothing twice', async () => {
   await stack.stop('provisioning');
-  await stack.start('provisioning', { PROVISIONING_LATENCY_MS: '400', PROVISIONING_CONCURRENCY: '4' });
+  await stack.start('provisioning', { PROVISIONING_LATENCY_MS: '400', PROVISIONING_REGION_CONCURRENCY: '4' });
   const subject = await publish(uniqueId('crash-'), offerWith());
   await log.waitFor(subject, 'ImageReplicationProgressed');
   await stack.stop('provisioning', 'SIGKILL');

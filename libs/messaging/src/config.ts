@@ -81,14 +81,16 @@ export interface JobSettings {
 /**
  * One naming scheme for every service's job settings: `<SERVICE>_JOB_CONCURRENCY`,
  * `<SERVICE>_JOB_LEASE_MS`, `<SERVICE>_JOB_POLL_INTERVAL_MS`, `<SERVICE>_JOB_MAX_TRIES` (e.g.
- * `CERTIFICATION_JOB_CONCURRENCY`), each defaulting to the service's own value.
+ * `CERTIFICATION_JOB_CONCURRENCY`); unset, the same name without the service (`JOB_LEASE_MS`, for every
+ * service at once); unset too, the service's own default.
  */
 export function jobSettingsFromEnv(service: string, defaults: JobSettings): JobSettings {
-  const prefix = `${service.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_JOB_`;
+  const prefix = `${service.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_`;
+  const read = (setting: string, fallback: number, min: number) => envInt(`${prefix}JOB_${setting}`, envInt(`JOB_${setting}`, fallback, { min }), { min });
   return {
-    concurrency: envInt(`${prefix}CONCURRENCY`, defaults.concurrency, { min: 1 }),
-    leaseMs: envInt(`${prefix}LEASE_MS`, defaults.leaseMs, { min: 100 }),
-    pollIntervalMs: envInt(`${prefix}POLL_INTERVAL_MS`, defaults.pollIntervalMs, { min: 10 }),
-    maxTries: envInt(`${prefix}MAX_TRIES`, defaults.maxTries, { min: 1 }),
+    concurrency: read('CONCURRENCY', defaults.concurrency, 1),
+    leaseMs: read('LEASE_MS', defaults.leaseMs, 100),
+    pollIntervalMs: read('POLL_INTERVAL_MS', defaults.pollIntervalMs, 10),
+    maxTries: read('MAX_TRIES', defaults.maxTries, 1),
   };
 }

@@ -91,6 +91,8 @@ describe('jobSettingsFromEnv', () => {
   afterEach(() => {
     delete process.env.OFFER_API_JOB_CONCURRENCY;
     delete process.env.CERTIFICATION_JOB_MAX_TRIES;
+    delete process.env.JOB_LEASE_MS;
+    delete process.env.JOB_MAX_TRIES;
   });
 
   test('reads <SERVICE>_JOB_<SETTING>, falling back to the service default', () => {
@@ -98,6 +100,14 @@ describe('jobSettingsFromEnv', () => {
     expect(jobSettingsFromEnv('certification', defaults)).toEqual({ ...defaults, maxTries: 2 });
     process.env.OFFER_API_JOB_CONCURRENCY = '3';
     expect(jobSettingsFromEnv('offer-api', defaults)).toEqual({ ...defaults, concurrency: 3 });
+  });
+
+  test("the name without the service sets every service at once; the service's own name wins", () => {
+    process.env.JOB_LEASE_MS = '1500';
+    process.env.JOB_MAX_TRIES = '7';
+    process.env.CERTIFICATION_JOB_MAX_TRIES = '2';
+    expect(jobSettingsFromEnv('certification', defaults)).toEqual({ ...defaults, leaseMs: 1_500, maxTries: 2 });
+    expect(jobSettingsFromEnv('validation', defaults)).toEqual({ ...defaults, leaseMs: 1_500, maxTries: 7 });
   });
 
   test('a value that is not a whole number in range names the variable', () => {

@@ -1,4 +1,4 @@
-import { envBool, envInt, type MessagingOptions } from '@mkt/messaging';
+import { envBool, envInt, jobSettingsFromEnv, type MessagingOptions } from '@mkt/messaging';
 
 export const SERVICE_NAME = 'certification';
 
@@ -28,6 +28,7 @@ export interface CertificationConfig {
 
 export function certificationConfigFromEnv(): CertificationConfig {
   const development = envBool('DEVELOPMENT', false);
+  const jobs = jobSettingsFromEnv('certification', { concurrency: 8, leaseMs: 30_000, pollIntervalMs: 1_000, maxTries: 5 });
   const groupId = process.env.CONSUMER_GROUP;
   return {
     port: envInt('PORT', 3102, { min: 0 }),
@@ -36,10 +37,10 @@ export function certificationConfigFromEnv(): CertificationConfig {
     requestTimeoutMs: envInt('CERTIFICATION_TIMEOUT_MS', 10_000, { min: 1 }),
     maxRedirects: envInt('CERTIFICATION_MAX_REDIRECTS', 3, { min: 0 }),
     allowPrivateNetwork: envBool('CERTIFICATION_ALLOW_PRIVATE_NETWORK', development),
-    concurrency: envInt('CERTIFICATION_CONCURRENCY', 8, { min: 1 }),
-    jobLeaseMs: envInt('JOB_LEASE_MS', 30_000, { min: 300 }),
-    jobPollIntervalMs: envInt('JOB_POLL_INTERVAL_MS', 1_000, { min: 10 }),
-    jobMaxTries: envInt('CERTIFICATION_MAX_TRIES', 5, { min: 1 }),
+    concurrency: jobs.concurrency,
+    jobLeaseMs: jobs.leaseMs,
+    jobPollIntervalMs: jobs.pollIntervalMs,
+    jobMaxTries: jobs.maxTries,
     checkpointIntervalMs: envInt('CERTIFICATION_CHECKPOINT_INTERVAL_MS', 1_000, { min: 0 }),
     messaging: groupId ? { consumer: { groupId } } : undefined,
   };

@@ -1,4 +1,4 @@
-import { envBool, envInt, envString, servicePort, type MessagingOptions } from '@mkt/messaging';
+import { envBool, envInt, envString, jobSettingsFromEnv, servicePort, type MessagingOptions } from '@mkt/messaging';
 
 export interface SmtpSettings {
   host: string;
@@ -62,12 +62,9 @@ export function notificationConfigFromEnv(): NotificationConfig {
       timeoutMs: envInt('SMTP_TIMEOUT_MS', 20_000, { min: 100 }),
     },
     worker: {
-      maxTries: envInt('NOTIFICATION_MAX_TRIES', 10, { min: 1 }),
+      ...jobSettingsFromEnv('notification', { concurrency: 4, leaseMs: 60_000, pollIntervalMs: 1_000, maxTries: 10 }),
       retryInitialMs: envInt('NOTIFICATION_RETRY_INITIAL_MS', 5_000, { min: 0 }),
       retryMaxMs: envInt('NOTIFICATION_RETRY_MAX_MS', 600_000, { min: 0 }),
-      concurrency: envInt('NOTIFICATION_SEND_CONCURRENCY', 4, { min: 1 }),
-      leaseMs: envInt('NOTIFICATION_LEASE_MS', 60_000, { min: 100 }),
-      pollIntervalMs: envInt('NOTIFICATION_POLL_INTERVAL_MS', 1_000, { min: 10 }),
     },
   };
 }

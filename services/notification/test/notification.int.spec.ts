@@ -36,11 +36,11 @@ function startService(env: Record<string, string> = {}): ChildHandle {
       SMTP_PORT: String(smtp.port),
       SMTP_FROM: `Marketplace <no-reply@${MESSAGE_ID_DOMAIN}>`,
       NOTIFICATION_STATUS_BASE_URL: STATUS_BASE,
-      NOTIFICATION_MAX_TRIES: String(MAX_TRIES),
+      NOTIFICATION_JOB_MAX_TRIES: String(MAX_TRIES),
       NOTIFICATION_RETRY_INITIAL_MS: '100',
       NOTIFICATION_RETRY_MAX_MS: '300',
-      NOTIFICATION_POLL_INTERVAL_MS: '50',
-      NOTIFICATION_LEASE_MS: '1500',
+      NOTIFICATION_JOB_POLL_INTERVAL_MS: '50',
+      NOTIFICATION_JOB_LEASE_MS: '1500',
       RELAY_POLL_INTERVAL_MS: '50',
       // a SIGKILLed member holds its partitions until its session times out
       CONSUMER_SESSION_TIMEOUT_MS: '6000',
@@ -343,7 +343,7 @@ test('a permanent rejection (550) is not retried: NotificationFailed with the se
   ]);
 });
 
-test(`a server that keeps answering 421 is tried NOTIFICATION_MAX_TRIES (${MAX_TRIES}) times, then NotificationFailed with its reason`, async () => {
+test(`a server that keeps answering 421 is tried NOTIFICATION_JOB_MAX_TRIES (${MAX_TRIES}) times, then NotificationFailed with its reason`, async () => {
   const publisherId = `pub-${uniqueId('')}`;
   const greylisted = `greylist.${publisherId}@defer.test`;
   smtp.deferred.add(greylisted);

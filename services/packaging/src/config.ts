@@ -1,4 +1,4 @@
-import { envBool, envInt, envString, servicePort, type MessagingOptions } from '@mkt/messaging';
+import { envBool, envInt, envString, jobSettingsFromEnv, servicePort, type MessagingOptions } from '@mkt/messaging';
 import type { StageDurations } from './domain';
 
 export interface PackagingJobSettings {
@@ -38,12 +38,13 @@ export const PACKAGING_SERVICE = 'packaging';
  *   OFFER_API_PUBLIC_URL             http://127.0.0.1:3000  base of preview and catalog URLs
  *   PACKAGING_ALLOW_PRIVATE_NETWORK  $DEVELOPMENT or false  development mode: http:// and private addresses for lead destinations
  *   PACKAGING_LEAD_TIMEOUT_MS        5000    timeout of the test lead request
- *   PACKAGING_JOB_MAX_TRIES          3       tries of a job before it fails (transient lead failures are retried)
  *   PACKAGING_RETRY_BACKOFF_MS       1000    first retry delay of a job
- *   PACKAGING_CONCURRENCY            8       jobs of each kind run at once by one instance
+ *   PACKAGING_JOB_MAX_TRIES          3       tries of a job before it fails (transient lead failures are retried)
+ *   PACKAGING_JOB_CONCURRENCY        8       jobs of each kind run at once by one instance
  *   PACKAGING_JOB_POLL_INTERVAL_MS   1000    how often workers look for due jobs
+ *   PACKAGING_JOB_LEASE_MS           30000   lease of a running job; a dead instance's job is resumed after it
+ *   (each PACKAGING_JOB_* falls back to JOB_*: see jobSettingsFromEnv)
  *   CONSUMER_GROUP                   marketplace-packaging  Kafka consumer group (and inbox name)
- *   JOB_LEASE_MS                     30000   lease of a running job; a dead instance's job is resumed after it
  * plus the messaging settings of libs/messaging (KAFKA_BROKERS, OFFER_EVENTS_TOPIC, DATABASE_URL, ...).
  */
 export function packagingConfigFromEnv(): PackagingConfig {
@@ -58,10 +59,7 @@ export function packagingConfigFromEnv(): PackagingConfig {
     allowPrivateNetwork: envBool('PACKAGING_ALLOW_PRIVATE_NETWORK', envBool('DEVELOPMENT', false)),
     leadTimeoutMs: envInt('PACKAGING_LEAD_TIMEOUT_MS', 5_000, { min: 100 }),
     jobs: {
-      concurrency: envInt('PACKAGING_CONCURRENCY', 8, { min: 1 }),
-      leaseMs: envInt('JOB_LEASE_MS', 30_000, { min: 500 }),
-      pollIntervalMs: envInt('PACKAGING_JOB_POLL_INTERVAL_MS', 1_000, { min: 10 }),
-      maxTries: envInt('PACKAGING_JOB_MAX_TRIES', 3, { min: 1 }),
+      ...jobSettingsFromEnv(PACKAGING_SERVICE, { concurrency: 8, leaseMs: 30_000, pollIntervalMs: 1_000, maxTries: 3 }),
       retryBackoffMs: envInt('PACKAGING_RETRY_BACKOFF_MS', 1_000, { min: 1 }),
     },
     messaging: { consumer: { groupId: consumerGroup } },

@@ -1,4 +1,4 @@
-import { envInt, envNumber, envString, servicePort, type MessagingOptions } from '@mkt/messaging';
+import { envInt, envNumber, envString, jobSettingsFromEnv, servicePort, type MessagingOptions } from '@mkt/messaging';
 import type { SimulationSettings } from './adapters/simulated-backend';
 import { isKnownRegion } from './domain/regions';
 import type { ReplicationBackend, RetryPolicy } from './domain/replication';
@@ -72,9 +72,9 @@ export function provisioningConfigFromEnv(): ProvisioningConfig {
     port: servicePort(3103),
     provisioningDurationMs: envInt('PROVISIONING_DURATION_MS', 3000, { min: 0 }),
     replication: {
-      concurrency: envInt('PROVISIONING_CONCURRENCY', 8, { min: 1 }),
+      concurrency: envInt('PROVISIONING_REGION_CONCURRENCY', 8, { min: 1 }),
       retry: {
-        maxTries: envInt('PROVISIONING_MAX_TRIES', 3, { min: 1 }),
+        maxTries: envInt('PROVISIONING_REGION_MAX_TRIES', 3, { min: 1 }),
         initialBackoffMs: envInt('PROVISIONING_RETRY_BACKOFF_MS', 500, { min: 0 }),
         maxBackoffMs: envInt('PROVISIONING_RETRY_BACKOFF_MAX_MS', 10_000, { min: 0 }),
       },
@@ -88,11 +88,6 @@ export function provisioningConfigFromEnv(): ProvisioningConfig {
       failingRegions: regionList('PROVISIONING_FAILING_REGIONS'),
       flakyRegions: flakyRegions('PROVISIONING_FLAKY_REGIONS'),
     },
-    jobs: {
-      concurrency: envInt('JOB_CONCURRENCY', 4, { min: 1 }),
-      leaseMs: envInt('JOB_LEASE_MS', 30_000, { min: 300 }),
-      pollIntervalMs: envInt('JOB_POLL_INTERVAL_MS', 1000, { min: 10 }),
-      maxTries: envInt('JOB_MAX_TRIES', 5, { min: 1 }),
-    },
+    jobs: jobSettingsFromEnv('provisioning', { concurrency: 4, leaseMs: 30_000, pollIntervalMs: 1_000, maxTries: 5 }),
   };
 }

@@ -44,7 +44,7 @@ async function scenario(label: string): Promise<Scenario> {
     PROVISIONING_DURATION_MS: '0',
     // 57 regions x 3 images x 40 ms over 2 lanes: about 3.5 s of replication, time to kill it halfway
     PROVISIONING_LATENCY_MS: '40',
-    PROVISIONING_CONCURRENCY: '2',
+    PROVISIONING_REGION_CONCURRENCY: '2',
     PROVISIONING_PROGRESS_EVERY: String(PROGRESS_EVERY),
     PROVISIONING_CHECKPOINT_INTERVAL_MS: '0', // a checkpoint per region: the crash point counts regions
     PROVISIONING_PROGRESS_MIN_INTERVAL_MS: '0',

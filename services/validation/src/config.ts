@@ -1,4 +1,4 @@
-import { envInt, servicePort, type MessagingOptions } from '@mkt/messaging';
+import { envInt, jobSettingsFromEnv, servicePort, type MessagingOptions } from '@mkt/messaging';
 
 export interface JobSettings {
   /** Validation jobs run at the same time by one process. */
@@ -25,11 +25,6 @@ export function validationConfigFromEnv(): ValidationConfig {
   return {
     port: servicePort(3101),
     validationDurationMs: envInt('VALIDATION_DURATION_MS', 1000, { min: 0 }),
-    jobs: {
-      concurrency: envInt('JOB_CONCURRENCY', 8, { min: 1 }),
-      leaseMs: envInt('JOB_LEASE_MS', 30_000, { min: 300 }),
-      pollIntervalMs: envInt('JOB_POLL_INTERVAL_MS', 1000, { min: 10 }),
-      maxTries: envInt('JOB_MAX_TRIES', 5, { min: 1 }),
-    },
+    jobs: jobSettingsFromEnv('validation', { concurrency: 8, leaseMs: 30_000, pollIntervalMs: 1_000, maxTries: 5 }),
   };
 }

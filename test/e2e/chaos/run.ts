@@ -145,9 +145,9 @@ export async function runChaos(config: ChaosConfig, say: (line: string) => void 
       SMTP_TIMEOUT_MS: '3000',
       NOTIFICATION_RETRY_INITIAL_MS: '200',
       NOTIFICATION_RETRY_MAX_MS: '2000',
-      NOTIFICATION_MAX_TRIES: '100',
-      NOTIFICATION_LEASE_MS: '5000',
-      NOTIFICATION_POLL_INTERVAL_MS: '250',
+      NOTIFICATION_JOB_MAX_TRIES: '100',
+      NOTIFICATION_JOB_LEASE_MS: '5000',
+      NOTIFICATION_JOB_POLL_INTERVAL_MS: '250',
     });
     stack.topic = TOPIC;
     stack.deadLetterTopic = DEAD_LETTER_TOPIC;
@@ -155,7 +155,7 @@ export async function runChaos(config: ChaosConfig, say: (line: string) => void 
     const groups = SERVICES.map((s) => `${stack.run}-${s}`);
 
     // provisioning starts with a region that refuses every image, for the ReplicationFailed offers that go first
-    const failingRegion = { PROVISIONING_FAILING_REGIONS: 'brazilsouth', PROVISIONING_MAX_TRIES: '2' };
+    const failingRegion = { PROVISIONING_FAILING_REGIONS: 'brazilsouth', PROVISIONING_REGION_MAX_TRIES: '2' };
     const fleet = new Fleet(stack, logDir);
     for (const name of SERVICES) fleet.add(name, name === 'offer-api' ? config.offerApiInstances : config.instances, name === 'provisioning' ? failingRegion : {});
     cleanups.push(() => fleet.stopAll());
