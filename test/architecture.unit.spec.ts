@@ -64,3 +64,12 @@ test('dependencies point one way: libs never import services; domain folders imp
     });
   expect({ libsImportingServices, impureDomain }).toEqual({ libsImportingServices: [], impureDomain: [] });
 });
+
+test("every stage's domain exports its decide and evolve", () => {
+  const stages = services.filter((s) => s !== 'offer-api');
+  const missing = stages.filter((s) => {
+    const domain = sources(join(ROOT, 'services', s, 'src', 'domain')).map(read).join('\n');
+    return !/^export (?:function|const) decide\b/m.test(domain) || !/^export (?:function|const) evolve\b/m.test(domain);
+  });
+  expect({ stages: stages.length, missing }).toEqual({ stages: 5, missing: [] });
+});
