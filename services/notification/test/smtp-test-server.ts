@@ -36,6 +36,8 @@ export class TestSmtpServer {
   deferAll = false;
   port = 0;
   private server?: SMTPServer;
+  /** Connection errors the server reported (clients that went away mid-session). */
+  readonly connectionErrors: string[] = [];
 
   async start(port = this.port): Promise<this> {
     const server = new SMTPServer({
@@ -74,8 +76,14 @@ export class TestSmtpServer {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
+    // A client that dies mid-session (a SIGKILLed service, in the chaos test) resets its connection; the
+    // server reports it as an 'error' event, which must not take the test process down.
+    server.on('error', (error: Error) => this.connectionErrors.push(error.message));
     this.server = server;
     this.port = (server.server.address() as { port: number }).port;
     return this;
