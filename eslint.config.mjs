@@ -21,7 +21,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@mkt/messaging', '@mkt/messaging/*', '@mkt/safe-http', 'typeorm', 'typeorm/*', 'pg', 'kafkajs', '@nestjs/*', 'nodemailer', '@azure/*'], message: 'domain code is pure: no I/O or framework imports' },
+            {
+              group: ['@mkt/messaging', '@mkt/messaging/*', '@mkt/safe-http', 'typeorm', 'typeorm/*', 'pg', 'kafkajs', '@nestjs/*', 'nodemailer', '@azure/*'],
+              message: 'domain code is pure: no I/O or framework imports',
+            },
             { group: ['**/persistence/**', '**/handlers/**', '**/http/**'], message: 'domain code does not depend on adapters' },
           ],
         },

@@ -74,7 +74,11 @@ export class CpuMeter {
 
   private sample(): Map<string, number> {
     const out = new Map<string, number>();
-    for (const [group, pids] of Object.entries(this.groups())) out.set(group, pids.reduce((sum, pid) => sum + processCpuMs(pid), 0));
+    for (const [group, pids] of Object.entries(this.groups()))
+      out.set(
+        group,
+        pids.reduce((sum, pid) => sum + processCpuMs(pid), 0),
+      );
     return out;
   }
 

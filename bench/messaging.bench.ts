@@ -42,7 +42,10 @@ async function main(): Promise<void> {
   const safeOut = `bench.messaging.safe-out.${run}`;
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, [input, rawOut, safeOut].map((topic) => ({ topic, partitions: PARTITIONS })));
+  await ensureTopics(
+    admin,
+    [input, rawOut, safeOut].map((topic) => ({ topic, partitions: PARTITIONS })),
+  );
   await admin.disconnect();
 
   console.log(`preparing ${EVENTS} events over ${OFFERS} offers on ${PARTITIONS} partitions...`);
@@ -52,7 +55,9 @@ async function main(): Promise<void> {
     const messages = [];
     for (let j = i; j < Math.min(EVENTS, i + 2_000); j += 1) {
       const subject = `bench/offer-${j % OFFERS}`;
-      const wire = encodeEvent(createOfferEvent('GoLiveRequested', { requestedBy: `user-${j}` }, { subject, attempt: 1, correlationId: subject }, { source: '/bench' }));
+      const wire = encodeEvent(
+        createOfferEvent('GoLiveRequested', { requestedBy: `user-${j}` }, { subject, attempt: 1, correlationId: subject }, { source: '/bench' }),
+      );
       messages.push({ key: wire.key, value: wire.value, headers: wire.headers });
     }
     await seedProducer.send({ topic: input, messages, acks: -1 });
@@ -100,7 +105,12 @@ async function main(): Promise<void> {
           'INSERT INTO offer_counters (subject, handled) VALUES ($1, 1) ON CONFLICT (subject) DO UPDATE SET handled = offer_counters.handled + 1',
           [event.subject],
         );
-        context.tx.emit(createOfferEvent('WentLive', { catalogUrl: `https://catalog.example/${event.subject}` }, causedBy(event), { source: context.source, now: () => context.now }));
+        context.tx.emit(
+          createOfferEvent('WentLive', { catalogUrl: `https://catalog.example/${event.subject}` }, causedBy(event), {
+            source: context.source,
+            now: () => context.now,
+          }),
+        );
       },
     },
     { groupId: `bench-safe-${run}`, topics: [input] },

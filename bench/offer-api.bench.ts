@@ -159,13 +159,17 @@ async function main(): Promise<void> {
     { topic: `${topic}.dlq`, partitions: 3 },
   ]);
   const port = await freePort();
-  const service = startProcess('services/offer-api/src/main.ts', {
-    PORT: String(port),
-    DATABASE_NAME: database,
-    OFFER_EVENTS_TOPIC: topic,
-    DEAD_LETTER_TOPIC: `${topic}.dlq`,
-    LOG_LEVEL: 'warn',
-  }, 'offer-api');
+  const service = startProcess(
+    'services/offer-api/src/main.ts',
+    {
+      PORT: String(port),
+      DATABASE_NAME: database,
+      OFFER_EVENTS_TOPIC: topic,
+      DEAD_LETTER_TOPIC: `${topic}.dlq`,
+      LOG_LEVEL: 'warn',
+    },
+    'offer-api',
+  );
   const client = new Client({ connectionString: withDatabase(databaseUrl(), database) });
   try {
     const url = `http://127.0.0.1:${port}`;
@@ -189,7 +193,13 @@ async function main(): Promise<void> {
     if (!probe.ok) throw new Error(`GET status answered ${probe.status}: ${await probe.text()}`);
 
     // warm-up (JIT, connection pools) before anything is measured
-    await autocannon({ url, connections: CONNECTIONS, duration: 3, headers: { authorization: `Bearer ${token}` }, requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: statusPath() }) }] });
+    await autocannon({
+      url,
+      connections: CONNECTIONS,
+      duration: 3,
+      headers: { authorization: `Bearer ${token}` },
+      requests: [{ method: 'GET', setupRequest: (r) => ({ ...r, path: statusPath() }) }],
+    });
     const results = [
       await measure(url, 'GET status', 'fixed-rate', token, statusPath, service.process.pid),
       await measure(url, 'GET status', 'max', token, statusPath, service.process.pid),

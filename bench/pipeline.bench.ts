@@ -85,7 +85,14 @@ async function main(): Promise<void> {
     return { ...base, plans: [{ ...base.plans![0], imageVersions: [image] }] };
   };
   // production-like pacing: default leases and progress cadence, zero simulated durations
-  const stack = await new Stack({ DEVELOPMENT: 'true', NODE_EXTRA_CA_CERTS: TEST_CA_FILE, LOG_LEVEL: 'warn', JOB_LEASE_MS: '30000', CONSUMER_SESSION_TIMEOUT_MS: '30000', PROVISIONING_PROGRESS_MIN_INTERVAL_MS: '1000' }).init();
+  const stack = await new Stack({
+    DEVELOPMENT: 'true',
+    NODE_EXTRA_CA_CERTS: TEST_CA_FILE,
+    LOG_LEVEL: 'warn',
+    JOB_LEASE_MS: '30000',
+    CONSUMER_SESSION_TIMEOUT_MS: '30000',
+    PROVISIONING_PROGRESS_MIN_INTERVAL_MS: '1000',
+  }).init();
   const arrivals = new Arrivals();
   const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner });
   try {
@@ -154,8 +161,14 @@ async function main(): Promise<void> {
       const { Client } = await import('pg');
       const client = new Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
       await client.connect();
-      const pgStats = await client.query(`SELECT datname, xact_commit, tup_inserted, tup_updated, tup_deleted FROM pg_stat_database WHERE datname LIKE $1 ORDER BY 1`, [`${stack.run}%`]);
-      for (const row of pgStats.rows) console.log(`  ${row.datname}: ${(row.xact_commit / OFFERS).toFixed(1)} commits, ${(row.tup_inserted / OFFERS).toFixed(1)} inserts, ${(row.tup_updated / OFFERS).toFixed(1)} updates per offer`);
+      const pgStats = await client.query(
+        `SELECT datname, xact_commit, tup_inserted, tup_updated, tup_deleted FROM pg_stat_database WHERE datname LIKE $1 ORDER BY 1`,
+        [`${stack.run}%`],
+      );
+      for (const row of pgStats.rows)
+        console.log(
+          `  ${row.datname}: ${(row.xact_commit / OFFERS).toFixed(1)} commits, ${(row.tup_inserted / OFFERS).toFixed(1)} inserts, ${(row.tup_updated / OFFERS).toFixed(1)} updates per offer`,
+        );
       await client.end();
     }
     const finishedAt = Math.max(...loadSubjects.map((s) => arrivals.done.get(s)!.at));
@@ -164,8 +177,13 @@ async function main(): Promise<void> {
     const load = summarize(latencyOf(loadSubjects));
     const throughput = OFFERS / seconds;
     console.log(`\nsubmitted ${OFFERS} offers in ${submitSeconds.toFixed(1)} s (offered ${(OFFERS / submitSeconds).toFixed(0)}/s)`);
-    const failureTypes = failures.reduce<Record<string, number>>((acc, s) => ({ ...acc, [arrivals.done.get(s)!.type]: (acc[arrivals.done.get(s)!.type] ?? 0) + 1 }), {});
-    console.log(`all through in ${seconds.toFixed(1)} s: ${throughput.toFixed(0)} offers/s (goal >= 200), ${failures.length} not PreviewReady ${failures.length ? JSON.stringify(failureTypes) : ''}`);
+    const failureTypes = failures.reduce<Record<string, number>>(
+      (acc, s) => ({ ...acc, [arrivals.done.get(s)!.type]: (acc[arrivals.done.get(s)!.type] ?? 0) + 1 }),
+      {},
+    );
+    console.log(
+      `all through in ${seconds.toFixed(1)} s: ${throughput.toFixed(0)} offers/s (goal >= 200), ${failures.length} not PreviewReady ${failures.length ? JSON.stringify(failureTypes) : ''}`,
+    );
     console.log(`OfferSubmitted -> PreviewReady under load: p50 ${load.p50} ms, p90 ${load.p90} ms, p99 ${load.p99} ms (goal p99 < 2000), max ${load.max} ms`);
     const stages: Array<[string, string, string]> = [
       ['validation', 'OfferSubmitted', 'PrerequisitesValidated'],
@@ -185,7 +203,16 @@ async function main(): Promise<void> {
     for (const [group, ms] of Object.entries(cpu)) console.log(`  ${group.padEnd(28)} ${(ms / OFFERS).toFixed(2)}`);
     console.log(`  ${'total'.padEnd(28)} ${(cpuTotal / OFFERS).toFixed(2)}`);
     console.log(`compared with the idle baseline: p50 x${(load.p50 / baseline.p50).toFixed(1)}, p99 x${(load.p99 / baseline.p99).toFixed(1)}`);
-    const file = saveResult('pipeline', { offers: OFFERS, offeredRate: RATE, throughput: Number(throughput.toFixed(1)), latencyMs: load, baselineMs: baseline, stagesMs: breakdown, cpuMsPerOffer: Object.fromEntries(Object.entries(cpu).map(([g, ms]) => [g, Number((ms / OFFERS).toFixed(2))])), failures: failures.length });
+    const file = saveResult('pipeline', {
+      offers: OFFERS,
+      offeredRate: RATE,
+      throughput: Number(throughput.toFixed(1)),
+      latencyMs: load,
+      baselineMs: baseline,
+      stagesMs: breakdown,
+      cpuMsPerOffer: Object.fromEntries(Object.entries(cpu).map(([g, ms]) => [g, Number((ms / OFFERS).toFixed(2))])),
+      failures: failures.length,
+    });
     console.log(`result written to ${file}`);
     if (failures.length) throw new Error(`${failures.length} offers did not reach PreviewReady`);
   } finally {

@@ -37,7 +37,13 @@ await Promise.all(
         continue;
       }
       const out = target.replace(/\.ts$/, '.js');
-      const { code, map } = await transformFile(file, { ...swcrc, filename: file, sourceFileName: relative(dirname(out), file), swcrc: false, configFile: false });
+      const { code, map } = await transformFile(file, {
+        ...swcrc,
+        filename: file,
+        sourceFileName: relative(dirname(out), file),
+        swcrc: false,
+        configFile: false,
+      });
       writeFileSync(out, `${code}\n//# sourceMappingURL=${out.split('/').pop()}.map\n`);
       if (map) writeFileSync(`${out}.map`, map);
       files += 1;

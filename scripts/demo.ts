@@ -82,13 +82,21 @@ async function main(): Promise<void> {
     if (created.status !== 201) throw new Error(`creating the draft failed: ${created.status} ${created.text}`);
     say(`draft ${PUBLISHER}/${offerId} created (ETag ${created.headers.get('etag')})`);
 
-    const published = await call('POST', `${path}/publish`, bearer, { metadata: { 'notification-emails': 'publisher@contoso.test' } }, { 'idempotency-key': randomUUID() });
+    const published = await call(
+      'POST',
+      `${path}/publish`,
+      bearer,
+      { metadata: { 'notification-emails': 'publisher@contoso.test' } },
+      { 'idempotency-key': randomUUID() },
+    );
     if (published.status !== 202) throw new Error(`publish failed: ${published.status} ${published.text}`);
     say(`publish accepted (202), operation at ${published.headers.get('operation-location')}; following the steps:`);
     const atSignOff = await followSteps(bearer, path, (s) => s !== 'running' && s !== 'notStarted');
     if (atSignOff.status !== 'waitingForPublisherReview') throw new Error(`the attempt ended "${atSignOff.status}"; see the messages above`);
 
-    const preview = await fetch(`${API}${path}/preview?api-version=2017-10-31`, { headers: { authorization: `Bearer ${bearer}`, 'x-ms-subscription-id': SUBSCRIPTION } });
+    const preview = await fetch(`${API}${path}/preview?api-version=2017-10-31`, {
+      headers: { authorization: `Bearer ${bearer}`, 'x-ms-subscription-id': SUBSCRIPTION },
+    });
     say(`preview for subscription ${SUBSCRIPTION}: ${preview.status}, ${(await preview.text()).length} bytes of product page`);
 
     const live = await call('POST', `${path}/golive`, bearer);

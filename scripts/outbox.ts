@@ -59,7 +59,9 @@ async function main(): Promise<void> {
     const mode = args.includes('--discard') ? 'discard' : 'retry';
     const released = await withService(service, (db) => releaseParkedRows(db, ids, mode));
     const skipped = ids.filter((id) => !released.includes(id));
-    process.stdout.write(`${mode === 'retry' ? 'sent again' : 'discarded'}: ${released.join(', ') || 'none'}${skipped.length ? `; not parked (left alone): ${skipped.join(', ')}` : ''}\n`);
+    process.stdout.write(
+      `${mode === 'retry' ? 'sent again' : 'discarded'}: ${released.join(', ') || 'none'}${skipped.length ? `; not parked (left alone): ${skipped.join(', ')}` : ''}\n`,
+    );
     return;
   }
   usage();

@@ -184,8 +184,12 @@ async function down() {
     }
     rmSync(file, { force: true });
   }
-  await optional('scripts/infra/azurite.js')?.stop().catch(() => undefined);
-  await optional('scripts/infra/maildev.js')?.stop().catch(() => undefined);
+  await optional('scripts/infra/azurite.js')
+    ?.stop()
+    .catch(() => undefined);
+  await optional('scripts/infra/maildev.js')
+    ?.stop()
+    .catch(() => undefined);
   await kafka.stop('dev');
 }
 

@@ -29,7 +29,8 @@ function imports(text: string): string[] {
 }
 
 // SQL statements as they appear in strings: a keyword that starts a statement, followed by its shape.
-const SQL = /['"`]\s*(?:SELECT\s[\s\S]{0,200}?\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s|CREATE\s+(?:TABLE|INDEX|UNIQUE)\s|WITH\s+\w+\s+AS\s*\()/i;
+const SQL =
+  /['"`]\s*(?:SELECT\s[\s\S]{0,200}?\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s|CREATE\s+(?:TABLE|INDEX|UNIQUE)\s|WITH\s+\w+\s+AS\s*\()/i;
 
 test('libs/messaging names no offer type and no attempt table', () => {
   const offending = sources(join(ROOT, 'libs/messaging/src')).flatMap((file) => {
@@ -45,7 +46,7 @@ test('no file under services/*/src outside persistence/ contains SQL', () => {
   expect(offending).toEqual([]);
 });
 
-test('no service imports kafkajs or claims rows itself (SKIP LOCKED is the job engine\'s)', () => {
+test("no service imports kafkajs or claims rows itself (SKIP LOCKED is the job engine's)", () => {
   const kafkajs = serviceSources.filter((file) => imports(read(file)).includes('kafkajs')).map(rel);
   const claiming = serviceSources.filter((file) => /SKIP\s+LOCKED/i.test(read(file))).map(rel);
   expect({ kafkajs, claiming }).toEqual({ kafkajs: [], claiming: [] });
@@ -59,7 +60,11 @@ test('dependencies point one way: libs never import services; domain folders imp
   const impureDomain = serviceSources
     .filter((file) => rel(file).includes('/src/domain/'))
     .flatMap((file) => {
-      const bad = imports(read(file)).filter((m) => /^(@nestjs\/|kafkajs|pg$|typeorm|node:(fs|net|http|https|child_process)|@mkt\/messaging)/.test(m) || /\.\.\/(handlers|http|persistence|application|projection|adapters)\b/.test(m));
+      const bad = imports(read(file)).filter(
+        (m) =>
+          /^(@nestjs\/|kafkajs|pg$|typeorm|node:(fs|net|http|https|child_process)|@mkt\/messaging)/.test(m) ||
+          /\.\.\/(handlers|http|persistence|application|projection|adapters)\b/.test(m),
+      );
       return bad.length ? [`${rel(file)}: ${bad.join(', ')}`] : [];
     });
   expect({ libsImportingServices, impureDomain }).toEqual({ libsImportingServices: [], impureDomain: [] });
@@ -68,7 +73,9 @@ test('dependencies point one way: libs never import services; domain folders imp
 test("every stage's domain exports its decide and evolve", () => {
   const stages = services.filter((s) => s !== 'offer-api');
   const missing = stages.filter((s) => {
-    const domain = sources(join(ROOT, 'services', s, 'src', 'domain')).map(read).join('\n');
+    const domain = sources(join(ROOT, 'services', s, 'src', 'domain'))
+      .map(read)
+      .join('\n');
     return !/^export (?:function|const) decide\b/m.test(domain) || !/^export (?:function|const) evolve\b/m.test(domain);
   });
   expect({ stages: stages.length, missing }).toEqual({ stages: 5, missing: [] });

@@ -134,9 +134,13 @@ async function start(name = 'dev', { timeoutMs = 120_000, keepData = false } = {
   const classpath = `${LIBS}${path.sep}*`;
   if (!fs.existsSync(path.join(dir, 'data', 'meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url');
-    const format = spawnSync(java(), ['-cp', classpath, `-Dlog4j.configuration=file:${LOG4J}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], {
-      encoding: 'utf8',
-    });
+    const format = spawnSync(
+      java(),
+      ['-cp', classpath, `-Dlog4j.configuration=file:${LOG4J}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties],
+      {
+        encoding: 'utf8',
+      },
+    );
     if (format.status !== 0) throw new Error(`formatting Kafka storage failed:\n${format.stdout}\n${format.stderr}`);
   }
   const log = fs.openSync(path.join(dir, 'kafka.log'), 'a');

@@ -70,7 +70,10 @@ function command<T extends 'GoLiveRequested' | 'PublishCanceled'>(type: T, subje
 }
 
 function typesOf(subject: string, attempt?: number): OfferEventType[] {
-  return log.of(subject).filter((e) => attempt === undefined || e.attempt === attempt).map((e) => e.type);
+  return log
+    .of(subject)
+    .filter((e) => attempt === undefined || e.attempt === attempt)
+    .map((e) => e.type);
 }
 
 /** No event was emitted twice: the same type with the same data (apart from ids and times) appears once. */
@@ -129,7 +132,10 @@ test('a valid offer goes through every stage to PreviewReady, then to WentLive a
 });
 
 test('an offer with invalid fields ends in PrerequisitesRejected listing every field, and goes no further', async () => {
-  const subject = await publish(uniqueId('invalid-'), offerWith(disk('os-30g.vhd'), { title: '', privacyPolicyUrl: 'ftp://contoso.test/privacy', previewSubscriptionIds: ['not-a-guid'] }));
+  const subject = await publish(
+    uniqueId('invalid-'),
+    offerWith(disk('os-30g.vhd'), { title: '', privacyPolicyUrl: 'ftp://contoso.test/privacy', previewSubscriptionIds: ['not-a-guid'] }),
+  );
   const rejected = await log.waitFor(subject, 'PrerequisitesRejected');
   const paths = rejected.data.problems.map((p) => p.path);
   expect(paths).toEqual(expect.arrayContaining(['title', 'privacyPolicyUrl', 'previewSubscriptionIds[0]']));
@@ -169,7 +175,10 @@ describe('packaging with lead generation', () => {
   });
 
   test('a working HTTPS endpoint gets one test lead with the publisher credentials', async () => {
-    const subject = await publish(uniqueId('lead-ok-'), offerWith(undefined, { leadDestination: { type: 'https', https: { url: `${leads.origin}/ok`, authorization: 'Bearer s3cret' } } }));
+    const subject = await publish(
+      uniqueId('lead-ok-'),
+      offerWith(undefined, { leadDestination: { type: 'https', https: { url: `${leads.origin}/ok`, authorization: 'Bearer s3cret' } } }),
+    );
     const preview = await log.waitFor(subject, 'PreviewReady');
     expect(preview.data.testLead).toMatchObject({ destination: 'https' });
     const received = leads.leads.filter((l) => l.idempotencyKey === preview.data.testLead!.leadId);

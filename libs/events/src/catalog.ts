@@ -54,9 +54,7 @@ export function checkSchema<T extends object>(schema: new () => T, data: unknown
   return flatten(validateSync(instance as object, { forbidUnknownValues: false }));
 }
 
-export type UpcastResult =
-  | { ok: true; data: Record<string, unknown> }
-  | { ok: false; reason: string };
+export type UpcastResult = { ok: true; data: Record<string, unknown> } | { ok: false; reason: string };
 
 /** Brings data written at `version` up to the definition's current version. */
 export function upcast(definition: EventDefinition, version: number, data: Record<string, unknown>): UpcastResult {

@@ -41,7 +41,10 @@ export interface KafkaSettings {
 
 export function kafkaSettingsFromEnv(service: string): KafkaSettings {
   return {
-    brokers: envString('KAFKA_BROKERS', '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean),
+    brokers: envString('KAFKA_BROKERS', '127.0.0.1:9092')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     clientId: envString('KAFKA_CLIENT_ID', `marketplace-${service}`),
     eventsTopic: envString('OFFER_EVENTS_TOPIC', 'offer.events'),
     deadLetterTopic: envString('DEAD_LETTER_TOPIC', 'offer.events.dlq'),

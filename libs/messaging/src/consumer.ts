@@ -78,7 +78,9 @@ type Item<E> =
 /** Diagnosis: logs how many Kafka requests of each kind a client made, every 10 s. */
 export function countRequests(client: Pick<Consumer, 'on' | 'events'>, label: string): void {
   const counts = new Map<string, number>();
-  client.on(client.events.REQUEST, (event: { payload: { apiName: string } }) => counts.set(event.payload.apiName, (counts.get(event.payload.apiName) ?? 0) + 1));
+  client.on(client.events.REQUEST, (event: { payload: { apiName: string } }) =>
+    counts.set(event.payload.apiName, (counts.get(event.payload.apiName) ?? 0) + 1),
+  );
   setInterval(() => {
     if (counts.size) new Logger('KafkaRequests').log(`${label}: ${JSON.stringify(Object.fromEntries(counts))} in 10 s`);
     counts.clear();
@@ -248,7 +250,7 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
     let isolate = false;
     let pending = items;
     let rest: typeof items = [];
-    for (let transient = 1, tries = 1; ; ) {
+    for (let transient = 1, tries = 1; ;) {
       let delay: number;
       try {
         const outcome = await this.transact(pending, isolate);
@@ -276,7 +278,8 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
         this.stats.retries += 1;
         delay = backoffDelay(transient, this.options.backoff);
         const where = `${pending[0].record.topic}[${pending[0].record.partition}] at offset ${pending[0].record.offset}`;
-        if (failure.kind === 'transient') this.logger.warn(`transient failure (${failure.code}) on ${where} (try ${transient}): ${failure.reason}; retrying in ${delay} ms`);
+        if (failure.kind === 'transient')
+          this.logger.warn(`transient failure (${failure.code}) on ${where} (try ${transient}): ${failure.reason}; retrying in ${delay} ms`);
         else this.logger.error(`failure outside any one message (${failure.code}) on ${where} (try ${transient}): ${failure.reason}; retrying in ${delay} ms`);
         transient += 1;
       }

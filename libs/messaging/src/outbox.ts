@@ -61,7 +61,10 @@ export function storableText(text: string): string {
 }
 
 /** Writes records to the outbox in one statement and wakes the relay when the transaction commits. */
-export async function appendToOutbox(connection: { query(sql: string, parameters?: unknown[]): Promise<unknown> }, records: readonly OutboxRecord[]): Promise<void> {
+export async function appendToOutbox(
+  connection: { query(sql: string, parameters?: unknown[]): Promise<unknown> },
+  records: readonly OutboxRecord[],
+): Promise<void> {
   if (records.length === 0) return;
   // One round trip: the rows, and a wake-up for the relay delivered at commit (collapsed per transaction).
   await connection.query(

@@ -32,7 +32,8 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
 
 /** The broker's answers that no retry can change: the row is parked. */
 const REFUSED_FOR_GOOD = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_TOPIC_EXCEPTION']);
-const REFUSED_FOR_GOOD_MESSAGES = /larger than the max message size|message batch larger than|failed the validation on broker|failed its CRC checksum|invalid topic/i;
+const REFUSED_FOR_GOOD_MESSAGES =
+  /larger than the max message size|message batch larger than|failed the validation on broker|failed its CRC checksum|invalid topic/i;
 
 /** Whether Kafka refused a produce request for good (true) or for now (false). */
 export function refusedForGood(error: unknown): boolean {
@@ -42,7 +43,13 @@ export function refusedForGood(error: unknown): boolean {
     const e = queue.shift();
     if (!e || typeof e !== 'object' || seen.has(e)) continue;
     seen.add(e);
-    const { type, message, cause, originalError, errors } = e as { type?: unknown; message?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
+    const { type, message, cause, originalError, errors } = e as {
+      type?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      originalError?: unknown;
+      errors?: unknown;
+    };
     if (typeof type === 'string' && REFUSED_FOR_GOOD.has(type)) return true;
     if (typeof message === 'string' && REFUSED_FOR_GOOD_MESSAGES.test(message)) return true;
     queue.push(cause, originalError, ...(Array.isArray(errors) ? errors : []));
@@ -298,7 +305,9 @@ export class OutboxRelay {
       await runner.query(`UPDATE outbox SET parked_at = now(), parked_reason = $2 WHERE id = $1`, [row.id, reason]);
       if (row.message_key !== null) blockedKeys.add(row.message_key);
       this.stats.parked += 1;
-      this.logger.error(`parked outbox row ${row.id} (${row.headers.ce_type ?? 'record'} ${row.headers.ce_id ?? ''} key ${row.message_key}): ${reason}; later rows of this key wait until an operator releases it`);
+      this.logger.error(
+        `parked outbox row ${row.id} (${row.headers.ce_type ?? 'record'} ${row.headers.ce_id ?? ''} key ${row.message_key}): ${reason}; later rows of this key wait until an operator releases it`,
+      );
     };
     const requests: Row[][] = [];
     let request: Row[] = [];
@@ -358,10 +367,9 @@ export class OutboxRelay {
   private async purge(runner: QueryRunner): Promise<void> {
     if (this.options.retainPublishedMs <= 0 || Date.now() - this.lastPurge < 60_000) return;
     this.lastPurge = Date.now();
-    await runner.query(
-      `DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => $1)`,
-      [this.options.retainPublishedMs / 1000],
-    );
+    await runner.query(`DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < now() - make_interval(secs => $1)`, [
+      this.options.retainPublishedMs / 1000,
+    ]);
   }
 
   private async releaseRunner(): Promise<void> {

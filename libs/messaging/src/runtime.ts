@@ -60,7 +60,8 @@ export class MessagingRuntime<E extends MessagingEvent = MessagingEvent> {
     await whenAvailable('Kafka', () => ensureMessagingTopics(kafka, kafkaSettings), waiting);
     const dataSource = await whenAvailable(
       'PostgreSQL',
-      () => openDatabase({ ...databaseSettings, migrations: options.migrations, entities: options.entities, applicationName: `marketplace-${options.service}` }),
+      () =>
+        openDatabase({ ...databaseSettings, migrations: options.migrations, entities: options.entities, applicationName: `marketplace-${options.service}` }),
       waiting,
     );
     const producer = createIdempotentProducer(kafka);

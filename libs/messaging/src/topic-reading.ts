@@ -275,17 +275,15 @@ async function readTopic(
       if (finished || !range || !remaining.has(batch.partition)) return;
       const inRange = batch.messages
         .filter((m) => BigInt(m.offset) >= range.next && BigInt(m.offset) < range.end)
-        .map(
-          (m): TopicRecord => ({
-            topic,
-            partition: batch.partition,
-            offset: m.offset,
-            key: m.key === null ? null : m.key.toString(),
-            value: m.value,
-            headers: stringHeaders(m.headers),
-            timestamp: m.timestamp,
-          }),
-        );
+        .map((m): TopicRecord => ({
+          topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key === null ? null : m.key.toString(),
+          value: m.value,
+          headers: stringHeaders(m.headers),
+          timestamp: m.timestamp,
+        }));
       const verdict = inRange.length ? await onBatch(inRange, batch.partition) : { records: 0, skipped: 0, stop: false };
       records += verdict.records;
       skipped += verdict.skipped;

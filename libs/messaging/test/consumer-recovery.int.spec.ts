@@ -45,9 +45,17 @@ test('a consumer dropped by the coordinator rejoins and finishes: every event ap
     { groupId, sessionTimeoutMs: 6_000, maxMessagesPerTransaction: 10 },
   );
   const events = Array.from({ length: 200 }, (_, i) =>
-    createOfferEvent('GoLiveRequested', { requestedBy: i === 20 ? 'slow' : `u${i}` }, { subject: `p/o${i % 10}`, attempt: 1, correlationId: 'c' }, { source: '/t' }),
+    createOfferEvent(
+      'GoLiveRequested',
+      { requestedBy: i === 20 ? 'slow' : `u${i}` },
+      { subject: `p/o${i % 10}`, attempt: 1, correlationId: 'c' },
+      { source: '/t' },
+    ),
   );
-  await produceRaw(topic, events.map((e) => encodeEvent(e)).map((m) => ({ key: m.key, value: m.value, headers: m.headers })));
+  await produceRaw(
+    topic,
+    events.map((e) => encodeEvent(e)).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+  );
   await consumer.start();
   await waitForGroupCaughtUp(groupId, topic, { timeoutMs: 90_000 });
   const [counts] = await runtime.dataSource.query('SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct FROM applied');

@@ -89,7 +89,10 @@ test('a transient handler failure is retried until it succeeds: nothing skipped,
   const topic = await topics.create('flaky-in', 2);
   const dlq = await topics.create('flaky-out', 1);
   const events = [goLive('publisher/flaky', 'flaky-user'), goLive('publisher/flaky', 'next'), goLive('publisher/steady', 'other')];
-  await produceRaw(topic, events.map((e) => encodeEvent(e)).map((m) => ({ key: m.key, value: m.value, headers: m.headers })));
+  await produceRaw(
+    topic,
+    events.map((e) => encodeEvent(e)).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+  );
   app = await createCounterApp({ database: db.name, databaseUrl: db.serverUrl, topic, deadLetterTopic: dlq, groupId: `flaky-${db.name}` });
   await waitForGroupCaughtUp(`flaky-${db.name}`, topic);
   expect(await effectsOf('publisher/flaky')).toEqual([events[0].id, events[1].id]); // in order, once each
@@ -116,7 +119,10 @@ test('the database dropping every connection mid-stream is survived: all events 
     { groupId: `dbdown-${db.name}`, maxMessagesPerTransaction: 25, backoff: { initialMs: 50, maxMs: 500 } },
   );
   const events = Array.from({ length: 600 }, (_, i) => goLive(`publisher/o${i % 12}`, `u${i}`));
-  await produceRaw(topic, events.map((e) => encodeEvent(e)).map((m) => ({ key: m.key, value: m.value, headers: m.headers })));
+  await produceRaw(
+    topic,
+    events.map((e) => encodeEvent(e)).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+  );
   await consumer.start();
   try {
     const admin = new Client({ connectionString: db.serverUrl });

@@ -78,10 +78,7 @@ async function query<T>(db: TestDatabase, sql: string): Promise<T[]> {
 }
 
 async function effects(db: TestDatabase): Promise<{ total: number; distinct: number }> {
-  const [row] = await query<{ total: number; distinct: number }>(
-    db,
-    'SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct FROM effects',
-  );
+  const [row] = await query<{ total: number; distinct: number }>(db, 'SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct FROM effects');
   return row;
 }
 

@@ -63,7 +63,10 @@ describe('classifyFailure', () => {
     expect(classifyFailure(new RangeError('Invalid array length'))).toMatchObject({ kind: 'deterministic', code: 'RangeError' });
     expect(classifyFailure(new Error('something odd'))).toMatchObject({ kind: 'deterministic', code: 'handler-error' });
     expect(classifyFailure('a string was thrown')).toMatchObject({ kind: 'deterministic', code: 'string', reason: 'a string was thrown' });
-    expect(classifyFailure(new EventTooLargeError('PrerequisitesRejected', 2_000_000, 1_048_576))).toMatchObject({ kind: 'deterministic', code: 'event-too-large' });
+    expect(classifyFailure(new EventTooLargeError('PrerequisitesRejected', 2_000_000, 1_048_576))).toMatchObject({
+      kind: 'deterministic',
+      code: 'event-too-large',
+    });
   });
 });
 
@@ -76,7 +79,8 @@ describe('the outbox stores only what PostgreSQL and the broker take', () => {
   });
 
   test('an event over the size budget is refused when it is emitted', () => {
-    const event = (title: string) => createOfferEvent('GoLiveRequested', { requestedBy: title }, { subject: 'p/o', attempt: 1, correlationId: 'c' }, { source: '/test' });
+    const event = (title: string) =>
+      createOfferEvent('GoLiveRequested', { requestedBy: title }, { subject: 'p/o', attempt: 1, correlationId: 'c' }, { source: '/test' });
     const small = eventRecord('t', event('me'), offerEventCodec.encode, 10_000);
     expect(recordBytes(small)).toBeLessThan(10_000);
     expect(() => eventRecord('t', event('x'.repeat(20_000)), offerEventCodec.encode, 10_000)).toThrow(EventTooLargeError);

@@ -63,7 +63,14 @@ test('each message that fails deterministically is dead-lettered after its tries
     { key: 'publisher/poison', value: 'not json', headers: { ce_type: 'marketplace.offer.\u0000Bad', note: 'lone \ud800' } },
     ...ordered.map(wire),
   ]);
-  app = await createCounterApp({ database: db.name, databaseUrl: db.serverUrl, topic, deadLetterTopic: dlq, groupId: `iso-${db.name}`, consumer: { maxAttempts: 3 } });
+  app = await createCounterApp({
+    database: db.name,
+    databaseUrl: db.serverUrl,
+    topic,
+    deadLetterTopic: dlq,
+    groupId: `iso-${db.name}`,
+    consumer: { maxAttempts: 3 },
+  });
   const deadLetters = await new EventLog(dlq).start();
   const log = await new EventLog(topic).start();
   try {
@@ -114,14 +121,19 @@ test('a database outage is retried without limit and dead-letters no healthy eve
       handles: (type) => type === 'GoLiveRequested',
       dispatch: async (event, context) => {
         await context.tx.query('INSERT INTO applied (event_id, doc) VALUES ($1, $2)', [event.id, JSON.stringify(event.data)]);
-        context.tx.emit(createOfferEvent('WentLive', { catalogUrl: 'https://catalog.test/x' }, { subject: event.subject, attempt: 1, correlationId: 'c' }, { source: '/t' }));
+        context.tx.emit(
+          createOfferEvent('WentLive', { catalogUrl: 'https://catalog.test/x' }, { subject: event.subject, attempt: 1, correlationId: 'c' }, { source: '/t' }),
+        );
       },
     },
     // maxAttempts 1: a single outage error counted against a message would dead-letter it at once
     { groupId: `outage-${db.name}`, maxMessagesPerTransaction: 20, maxAttempts: 1, backoff: { initialMs: 50, maxMs: 300 } },
   );
   const events = Array.from({ length: 600 }, (_, i) => goLive(`publisher/o${i % 12}`, `u${i}`));
-  await produceRaw(topic, events.map((e) => encodeEvent(e)).map((m) => ({ key: m.key, value: m.value, headers: m.headers })));
+  await produceRaw(
+    topic,
+    events.map((e) => encodeEvent(e)).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+  );
   runtime.startRelay();
   await consumer.start();
   const admin = new Client({ connectionString: db.serverUrl });

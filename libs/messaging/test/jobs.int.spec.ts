@@ -102,7 +102,18 @@ test('after the last try, onExhausted writes the failure in the same transaction
     async () => {
       throw new Error('always broken');
     },
-    { maxTries: 2, onExhausted: (job, error, tx) => tx.emit(createOfferEvent('GoLiveFailed', { code: 'x', reason: error, action: 'retry' }, { subject: job.subject, attempt: job.attempt, correlationId: 'c' }, { source: '/t' })) },
+    {
+      maxTries: 2,
+      onExhausted: (job, error, tx) =>
+        tx.emit(
+          createOfferEvent(
+            'GoLiveFailed',
+            { code: 'x', reason: error, action: 'retry' },
+            { subject: job.subject, attempt: job.attempt, correlationId: 'c' },
+            { source: '/t' },
+          ),
+        ),
+    },
   );
   await waitFor('doomed job failed', async () => (await jobRow('doomed', 'p/d')).state === 'failed');
   expect((await jobRow('doomed', 'p/d')).tries).toBe(2);
@@ -153,9 +164,14 @@ describe('fenced leases', () => {
       // A wakes up: its renewal or checkpoint is refused, it learns it lost the job and stops.
       await a.waitForOutput(/"leasesLost":1|lost its lease/, { timeoutMs: 10_000 });
       await a.waitForOutput(/stats .*"completed":0/);
-      const steps = (await runtime.dataSource.query('SELECT worker, step FROM side_effects ORDER BY id')).map((r: { worker: string; step: string }) => `${r.worker}:${r.step}`);
+      const steps = (await runtime.dataSource.query('SELECT worker, step FROM side_effects ORDER BY id')).map(
+        (r: { worker: string; step: string }) => `${r.worker}:${r.step}`,
+      );
       expect(steps).toEqual(['A:started', 'B:started', 'B:after-checkpoint']);
-      const events = await runtime.dataSource.query(`SELECT headers->>'ce_type' AS type, convert_from(payload, 'UTF8') AS payload FROM outbox WHERE message_key = $1`, [subject]);
+      const events = await runtime.dataSource.query(
+        `SELECT headers->>'ce_type' AS type, convert_from(payload, 'UTF8') AS payload FROM outbox WHERE message_key = $1`,
+        [subject],
+      );
       expect(events).toEqual([{ type: 'marketplace.offer.WentLive', payload: expect.stringContaining('catalog.test/B') }]);
       const [row] = await runtime.dataSource.query('SELECT lease_generation::int AS generation, progress FROM jobs WHERE subject = $1', [subject]);
       expect(row).toEqual({ generation: 2, progress: { step: 1 } });

@@ -44,9 +44,7 @@ test('two instances, one leaves mid-run: every offer sees its events once each, 
   const groupId = `ordering-${db.name}`;
   const a = await instance('a', topic, groupId);
   const b = await instance('b', topic, groupId);
-  await a.runtime.dataSource.query(
-    'CREATE TABLE applied (seq bigserial PRIMARY KEY, event_id text NOT NULL, subject text NOT NULL, instance text NOT NULL)',
-  );
+  await a.runtime.dataSource.query('CREATE TABLE applied (seq bigserial PRIMARY KEY, event_id text NOT NULL, subject text NOT NULL, instance text NOT NULL)');
 
   const produced = new Map<string, string[]>();
   const events: Envelope[] = Array.from({ length: EVENTS }, (_, i) => {
@@ -57,7 +55,10 @@ test('two instances, one leaves mid-run: every offer sees its events once each, 
   });
 
   await Promise.all([a.consumer.start(), b.consumer.start()]);
-  await produceRaw(topic, events.map((e) => encodeEvent(e)).map((m) => ({ key: m.key, value: m.value, headers: m.headers })));
+  await produceRaw(
+    topic,
+    events.map((e) => encodeEvent(e)).map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+  );
 
   const count = async () => (await a.runtime.dataSource.query('SELECT count(*)::int AS n FROM applied'))[0].n as number;
   await waitFor('a third of the events applied', async () => (await count()) > EVENTS / 3);

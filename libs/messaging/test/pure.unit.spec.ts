@@ -51,8 +51,12 @@ describe('whenAvailable', () => {
 
   test('a failure that is not transient, or one past the deadline, is thrown', async () => {
     const bad = () => Promise.reject(new Error('invalid database name'));
-    await expect(whenAvailable('x', bad, { deadlineMs: 5_000, isTransient: () => false, log: () => undefined, backoff: quick })).rejects.toThrow(/invalid database name/);
-    await expect(whenAvailable('x', bad, { deadlineMs: 0, isTransient: () => true, log: () => undefined, backoff: quick })).rejects.toThrow(/invalid database name/);
+    await expect(whenAvailable('x', bad, { deadlineMs: 5_000, isTransient: () => false, log: () => undefined, backoff: quick })).rejects.toThrow(
+      /invalid database name/,
+    );
+    await expect(whenAvailable('x', bad, { deadlineMs: 0, isTransient: () => true, log: () => undefined, backoff: quick })).rejects.toThrow(
+      /invalid database name/,
+    );
   });
 });
 
@@ -68,7 +72,10 @@ describe('the codec port', () => {
     expect(codec.isKnownType('GoLiveRequested')).toBe(true);
     expect(codec.isKnownType('OfferTeleported')).toBe(false);
     const decoded = codec.decode({ key: encoded.key === null ? null : encoded.key.toString(), value: Buffer.from(encoded.value ?? ''), headers });
-    expect(decoded).toEqual({ ok: true, event: expect.objectContaining({ id: event.id, type: 'GoLiveRequested', subject: 'p/o', attempt: 2, data: { requestedBy: 'ana' } }) });
+    expect(decoded).toEqual({
+      ok: true,
+      event: expect.objectContaining({ id: event.id, type: 'GoLiveRequested', subject: 'p/o', attempt: 2, data: { requestedBy: 'ana' } }),
+    });
   });
 
   test('a record that is not an event is a decode failure with a code and a reason, never a throw', () => {

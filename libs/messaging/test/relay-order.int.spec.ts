@@ -73,7 +73,15 @@ test('a row committed late with a lower id is published before the later rows of
       await uow.run(async (tx) => tx.emit(second)); // written after the first committed, as under the attempt lock
     }
     await waitFor('every late key has both rows on the log', () => [...expected.keys()].every((s) => log.of(s).length === 2));
-    const reordered = [...expected].filter(([subject, ids]) => log.of(subject).map((e) => e.id).join() !== ids.join()).map(([subject]) => subject);
+    const reordered = [...expected]
+      .filter(
+        ([subject, ids]) =>
+          log
+            .of(subject)
+            .map((e) => e.id)
+            .join() !== ids.join(),
+      )
+      .map(([subject]) => subject);
     expect(reordered).toEqual([]);
   } finally {
     filling = false;

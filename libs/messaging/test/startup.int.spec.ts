@@ -39,7 +39,10 @@ test('started during a database outage, the runtime waits and comes up when Post
     database: { url: url.toString(), database: db.name, poolSize: 2 },
   }).then((r) => (runtime = r));
   try {
-    await waitFor('the runtime says it waits for PostgreSQL, twice', () => warnings.filter((w) => w.startsWith('waiting for PostgreSQL (connect ECONNREFUSED')).length >= 2);
+    await waitFor(
+      'the runtime says it waits for PostgreSQL, twice',
+      () => warnings.filter((w) => w.startsWith('waiting for PostgreSQL (connect ECONNREFUSED')).length >= 2,
+    );
     expect(runtime).toBeUndefined();
     await proxy.up();
     await starting;

@@ -72,7 +72,14 @@ describe('readTopicRange', () => {
   });
 
   test('stops at maxRecords; decode leaves records out; bounds beyond the partition are narrowed to it', async () => {
-    const bounded = await readTopicRange(kafka, { topic, partitions: [{ partition: 1 }], groupPrefix: uniqueId('range-'), timeoutMs: 30_000, maxRecords: 4, decode: valueOf });
+    const bounded = await readTopicRange(kafka, {
+      topic,
+      partitions: [{ partition: 1 }],
+      groupPrefix: uniqueId('range-'),
+      timeoutMs: 30_000,
+      maxRecords: 4,
+      decode: valueOf,
+    });
     expect(bounded).toEqual(['p1-0', 'p1-1', 'p1-2', 'p1-3']);
 
     const even = await readTopicRange(kafka, {
@@ -90,7 +97,16 @@ describe('readTopicRange', () => {
     const empty = await topics.create('range-empty', 2);
     const started = Date.now();
     expect(await readTopicRange(kafka, { topic: empty, groupPrefix: uniqueId('range-'), timeoutMs: 30_000, maxRecords: 10, decode: valueOf })).toEqual([]);
-    expect(await readTopicRange(kafka, { topic, partitions: [{ partition: 0, from: 30n }], groupPrefix: uniqueId('range-'), timeoutMs: 30_000, maxRecords: 10, decode: valueOf })).toEqual([]);
+    expect(
+      await readTopicRange(kafka, {
+        topic,
+        partitions: [{ partition: 0, from: 30n }],
+        groupPrefix: uniqueId('range-'),
+        timeoutMs: 30_000,
+        maxRecords: 10,
+        decode: valueOf,
+      }),
+    ).toEqual([]);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
@@ -123,7 +139,9 @@ describe('replayTopic', () => {
     for (let partition = 0; partition < 3; partition += 1) expect(seen.get(partition)).toEqual([...Array(200).keys()]);
     expect(report).toMatchObject({ records: 600, skipped: 0 });
     expect(report.groupId.startsWith(prefix)).toBe(true);
-    expect(report.partitions.sort((a, b) => a.partition - b.partition)).toEqual([0, 1, 2].map((partition) => ({ partition, start: '0', end: '200', next: '200' })));
+    expect(report.partitions.sort((a, b) => a.partition - b.partition)).toEqual(
+      [0, 1, 2].map((partition) => ({ partition, start: '0', end: '200', next: '200' })),
+    );
     expect(progress[progress.length - 1]).toBe(600);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expect(await groupsWith(prefix)).toEqual([]);
@@ -163,7 +181,13 @@ describe('replayTopic', () => {
     await expect(failing).rejects.toThrow('handler broke');
     expect(await groupsWith(prefix)).toEqual([]);
 
-    const slow = replayTopic(kafka, { topic, groupPrefix: uniqueId('replay-'), timeoutMs: 1_500, decode: valueOf, handle: () => new Promise((resolve) => setTimeout(resolve, 3_000)) });
+    const slow = replayTopic(kafka, {
+      topic,
+      groupPrefix: uniqueId('replay-'),
+      timeoutMs: 1_500,
+      decode: valueOf,
+      handle: () => new Promise((resolve) => setTimeout(resolve, 3_000)),
+    });
     await expect(slow).rejects.toBeInstanceOf(TopicReadTimeout);
   });
 });
@@ -214,6 +238,15 @@ describe('readDeadLetters', () => {
     expect(await readDeadLetters(kafka, { topic, limit: 10, groupPrefix: uniqueId('dlq-'), decode: (l) => l })).toEqual([]);
     await produceRaw(topic, [{ key: null, value: 'x' }], kafka);
     const [letter] = await readDeadLetters(kafka, { topic, limit: 10, groupPrefix: uniqueId('dlq-'), decode: (l) => l });
-    expect(letter).toMatchObject({ key: null, reason: null, code: null, consumer: null, originalTopic: null, originalPartition: null, originalOffset: null, time: null });
+    expect(letter).toMatchObject({
+      key: null,
+      reason: null,
+      code: null,
+      consumer: null,
+      originalTopic: null,
+      originalPartition: null,
+      originalOffset: null,
+      time: null,
+    });
   });
 });

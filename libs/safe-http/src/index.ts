@@ -31,7 +31,8 @@ export interface SafeResponse {
   url: string;
 }
 
-export type SafeHttpErrorCode = 'invalid-url' | 'scheme-not-allowed' | 'address-not-allowed' | 'dns-failed' | 'timeout' | 'too-large' | 'too-many-redirects' | 'network' | 'aborted';
+export type SafeHttpErrorCode =
+  'invalid-url' | 'scheme-not-allowed' | 'address-not-allowed' | 'dns-failed' | 'timeout' | 'too-large' | 'too-many-redirects' | 'network' | 'aborted';
 
 export class SafeHttpError extends Error {
   constructor(
@@ -124,7 +125,11 @@ const agents = {
   development: { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), https: new https.Agent({ keepAlive: true, maxSockets: 64 }) },
 };
 
-function once(url: URL, options: Required<Pick<SafeRequestOptions, 'timeoutMs' | 'maxBytes' | 'allowPrivateNetwork'>> & SafeRequestOptions, deadline: number): Promise<SafeResponse> {
+function once(
+  url: URL,
+  options: Required<Pick<SafeRequestOptions, 'timeoutMs' | 'maxBytes' | 'allowPrivateNetwork'>> & SafeRequestOptions,
+  deadline: number,
+): Promise<SafeResponse> {
   return new Promise((resolve, reject) => {
     const remaining = deadline - Date.now();
     if (remaining <= 0) return reject(new SafeHttpError('timeout', `no answer from ${url.host} within ${options.timeoutMs} ms`));
@@ -156,7 +161,10 @@ function once(url: URL, options: Required<Pick<SafeRequestOptions, 'timeoutMs' |
         response.on('error', reject);
       },
     );
-    const timer = setTimeout(() => request.destroy(new SafeHttpError('timeout', `no complete answer from ${url.host} within ${options.timeoutMs} ms`)), remaining);
+    const timer = setTimeout(
+      () => request.destroy(new SafeHttpError('timeout', `no complete answer from ${url.host} within ${options.timeoutMs} ms`)),
+      remaining,
+    );
     request.on('timeout', () => request.destroy(new SafeHttpError('timeout', `no answer from ${url.host} within ${options.timeoutMs} ms`)));
     request.on('error', (error: Error & { code?: string }) => {
       clearTimeout(timer);
@@ -181,7 +189,7 @@ export async function safeRequest(rawUrl: string, options: SafeRequestOptions = 
   let url = checkUrl(rawUrl, settings.allowPrivateNetwork);
   for (let hop = 0; ; hop += 1) {
     let response: SafeResponse | undefined;
-    for (let stale = 0; !response; ) {
+    for (let stale = 0; !response;) {
       try {
         response = await once(url, settings, deadline);
       } catch (error) {
@@ -193,7 +201,8 @@ export async function safeRequest(rawUrl: string, options: SafeRequestOptions = 
     }
     const location = response.headers.location;
     if (response.status >= 300 && response.status < 400 && location) {
-      if (hop >= settings.maxRedirects) throw new SafeHttpError('too-many-redirects', `more than ${settings.maxRedirects} redirects from ${rawUrl.slice(0, 200)}`);
+      if (hop >= settings.maxRedirects)
+        throw new SafeHttpError('too-many-redirects', `more than ${settings.maxRedirects} redirects from ${rawUrl.slice(0, 200)}`);
       url = checkUrl(new URL(location, url).toString(), settings.allowPrivateNetwork);
       continue;
     }

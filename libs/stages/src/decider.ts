@@ -17,6 +17,8 @@ const ANY_TIME = new Date(0);
  * `evolve` of a decider whose decisions carry the state to save: the state an input leaves is the one
  * its decision saves, so the transitions are written once, in `decide`.
  */
-export function evolveByDeciding<State, Input>(decide: (input: Input, state: State, now: Date) => Decision<State, unknown>): (state: State, input: Input) => State {
+export function evolveByDeciding<State, Input>(
+  decide: (input: Input, state: State, now: Date) => Decision<State, unknown>,
+): (state: State, input: Input) => State {
   return (state, input) => stateAfter(decide(input, state, ANY_TIME), state);
 }

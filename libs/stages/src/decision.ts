@@ -32,9 +32,7 @@ export interface Accepted<State, Effect> {
  * `rejected` can never be processed and dead-letters the event with its reason.
  */
 export type Decision<State, Effect = never> =
-  | { outcome: 'ignored'; reason: string }
-  | { outcome: 'rejected'; reason: string; code: string }
-  | Accepted<State, Effect>;
+  { outcome: 'ignored'; reason: string } | { outcome: 'rejected'; reason: string; code: string } | Accepted<State, Effect>;
 
 export function ignored(reason: string): { outcome: 'ignored'; reason: string } {
   return { outcome: 'ignored', reason };

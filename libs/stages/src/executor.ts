@@ -78,7 +78,9 @@ export async function applyDecision<State, Effect>(
       break;
   }
   // built first, so that effects can name the events' ids; written to the outbox last
-  const events = decision.events.map((draft) => createOfferEvent(draft.type, draft.data as never, cause, { source: scope.source, now: () => scope.now }) as OfferEvent);
+  const events = decision.events.map(
+    (draft) => createOfferEvent(draft.type, draft.data as never, cause, { source: scope.source, now: () => scope.now }) as OfferEvent,
+  );
   if (decision.state !== undefined) await persistence.store.save(tx, cause.subject, decision.state);
   for (const effect of decision.effects) {
     if (!persistence.effects) throw new Error(`the decision asked for an effect (${JSON.stringify(effect)}) this stage cannot carry out`);
@@ -117,7 +119,11 @@ export interface HandlerContext {
 }
 
 /** A consumer handler: the event decided on in the consumer's transaction; what it emits is caused by it. */
-export function handleEvent<State, Input, Effect>(stage: Stage<State, Input, Effect>, event: OfferEvent & Input, context: HandlerContext): Promise<OfferEvent[]> {
+export function handleEvent<State, Input, Effect>(
+  stage: Stage<State, Input, Effect>,
+  event: OfferEvent & Input,
+  context: HandlerContext,
+): Promise<OfferEvent[]> {
   return runStage(stage, event, { tx: context.tx, cause: causeOfEvent(event), source: context.source, now: context.now });
 }
 

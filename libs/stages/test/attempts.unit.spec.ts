@@ -44,6 +44,12 @@ describe('decisions and state', () => {
   });
 
   test('accepted fills in what a decision does not ask for', () => {
-    expect(accepted({ state: { attempt: 1, state: 'a' } })).toEqual({ outcome: 'accepted', state: { attempt: 1, state: 'a' }, jobs: [], events: [], effects: [] });
+    expect(accepted({ state: { attempt: 1, state: 'a' } })).toEqual({
+      outcome: 'accepted',
+      state: { attempt: 1, state: 'a' },
+      jobs: [],
+      events: [],
+      effects: [],
+    });
   });
 });

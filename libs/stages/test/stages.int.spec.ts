@@ -5,7 +5,21 @@
 import { createOfferEvent } from '@mkt/events';
 import { cancelJobs, enqueueJob, PermanentEventError, type MessagingRuntime, type Tx } from '@mkt/messaging';
 import { JobTestRuntime, waitFor } from '@mkt/testing';
-import { accepted, applyDecision, attemptStore, causeOfEvent, ignored, lockAttempt, rejected, runStage, saveAttempt, STAGE_MIGRATIONS, type AttemptRecord, type Decision, type Stage } from '../src';
+import {
+  accepted,
+  applyDecision,
+  attemptStore,
+  causeOfEvent,
+  ignored,
+  lockAttempt,
+  rejected,
+  runStage,
+  saveAttempt,
+  STAGE_MIGRATIONS,
+  type AttemptRecord,
+  type Decision,
+  type Stage,
+} from '../src';
 
 const harness = new JobTestRuntime('stages', STAGE_MIGRATIONS);
 let runtime: MessagingRuntime;
@@ -60,7 +74,10 @@ describe('one lock order', () => {
     });
     expect(errors).toEqual([]);
     expect(w.stats.retried).toBe(0); // no completion failed (a deadlock would have made it retry)
-    const states = await runtime.dataSource.query(`SELECT j.state AS job, a.state AS attempt FROM jobs j JOIN offer_attempts a USING (subject) WHERE j.kind = $1`, [kind]);
+    const states = await runtime.dataSource.query(
+      `SELECT j.state AS job, a.state AS attempt FROM jobs j JOIN offer_attempts a USING (subject) WHERE j.kind = $1`,
+      [kind],
+    );
     expect(states).toHaveLength(100);
     for (const { job, attempt } of states) {
       // the attempt row tells who came last; the job's end agrees with it
@@ -103,7 +120,10 @@ describe('the executor', () => {
     const decision: Decision<State, { note: string }> = accepted({
       state: { attempt: 2, state: 'working' },
       cancelJobs: { beforeAttempt: 2 },
-      jobs: [{ kind: 'work', key: 'a', payload: { what: 'x' } }, { kind: 'work', key: 'b' }],
+      jobs: [
+        { kind: 'work', key: 'a', payload: { what: 'x' } },
+        { kind: 'work', key: 'b' },
+      ],
       events: [{ type: 'WentLive', data: { catalogUrl: 'https://catalog.test/x' } }],
       effects: [{ note: 'own rows' }],
     });
@@ -119,10 +139,27 @@ describe('the executor', () => {
       });
     });
     const notify = "SELECT pg_notify('jobs_ready', $1)";
-    expect(statements).toEqual(['INSERT INTO offer_attempts', 'effect', 'UPDATE jobs SET', 'INSERT INTO jobs', notify, 'INSERT INTO jobs', notify, 'emit WentLive']);
+    expect(statements).toEqual([
+      'INSERT INTO offer_attempts',
+      'effect',
+      'UPDATE jobs SET',
+      'INSERT INTO jobs',
+      notify,
+      'INSERT INTO jobs',
+      notify,
+      'emit WentLive',
+    ]);
     expect(effects).toEqual([`own rows, emitting ${emitted[0].id}`]);
     expect(emitted).toEqual([
-      expect.objectContaining({ type: 'WentLive', subject, attempt: 2, correlationId: `corr-${subject}`, causationId: event.id, source: '/marketplace/test', time: now.toISOString() }),
+      expect.objectContaining({
+        type: 'WentLive',
+        subject,
+        attempt: 2,
+        correlationId: `corr-${subject}`,
+        causationId: event.id,
+        source: '/marketplace/test',
+        time: now.toISOString(),
+      }),
     ]);
     const jobs = await runtime.dataSource.query('SELECT kind, job_key, attempt, state, payload FROM jobs WHERE subject = $1 ORDER BY id', [subject]);
     expect(jobs).toEqual([

@@ -50,7 +50,11 @@ export class EventLog {
     options?: WaitOptions,
   ): Promise<Extract<OfferEvent, { type: T }>> {
     return waitFor(
-      `${type} for ${subject} (seen: ${this.of(subject).map((e) => e.type).join(', ') || 'nothing'})`,
+      `${type} for ${subject} (seen: ${
+        this.of(subject)
+          .map((e) => e.type)
+          .join(', ') || 'nothing'
+      })`,
       () => this.of(subject, type).find((e) => where(e as Extract<OfferEvent, { type: T }>)) as Extract<OfferEvent, { type: T }> | undefined,
       { timeoutMs: 60_000, ...options },
     );

@@ -35,7 +35,11 @@ export interface WaitOptions {
  * Polls until `probe` returns a truthy value and returns it; fails with `description` and the last value
  * seen. This, not a sleep, is how tests wait for asynchronous effects.
  */
-export async function waitFor<T>(description: string, probe: () => T | Promise<T>, { timeoutMs = 30_000, intervalMs = 50 }: WaitOptions = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  description: string,
+  probe: () => T | Promise<T>,
+  { timeoutMs = 30_000, intervalMs = 50 }: WaitOptions = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   let lastError: unknown;
@@ -184,7 +188,12 @@ export interface ChildHandle {
  * Runs a TypeScript file (through @swc-node/register) or a built .js file as its own process, capturing
  * its output for assertions and failure messages.
  */
-export function startProcess(file: string, env: Record<string, string | undefined>, label = file.split('/').pop() ?? file, nodeArgs: string[] = []): ChildHandle {
+export function startProcess(
+  file: string,
+  env: Record<string, string | undefined>,
+  label = file.split('/').pop() ?? file,
+  nodeArgs: string[] = [],
+): ChildHandle {
   const args = file.endsWith('.ts') ? ['-r', '@swc-node/register', file] : [file];
   const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, ...args], {
     cwd: REPO_ROOT,
@@ -210,14 +219,18 @@ export function startProcess(file: string, env: Record<string, string | undefine
       return exited;
     },
     async waitForOutput(pattern: RegExp, options?: WaitOptions) {
-      return waitFor(`${label} to print ${pattern}`, () => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          const line = output.find((l) => pattern.test(l));
-          if (line) return line;
-          throw new WaitAborted(`${label} exited (${child.exitCode ?? child.signalCode}):\n${output.slice(-30).join('\n')}`);
-        }
-        return output.find((l) => pattern.test(l));
-      }, options);
+      return waitFor(
+        `${label} to print ${pattern}`,
+        () => {
+          if (child.exitCode !== null || child.signalCode !== null) {
+            const line = output.find((l) => pattern.test(l));
+            if (line) return line;
+            throw new WaitAborted(`${label} exited (${child.exitCode ?? child.signalCode}):\n${output.slice(-30).join('\n')}`);
+          }
+          return output.find((l) => pattern.test(l));
+        },
+        options,
+      );
     },
   };
 }

@@ -27,7 +27,11 @@ export class JobTestRuntime {
     return this.runtime;
   }
 
-  worker(kind: string, handler: ConstructorParameters<typeof JobWorker>[2], options: Partial<JobWorkerOptions> = {}): JobWorker<unknown, Record<string, unknown>> {
+  worker(
+    kind: string,
+    handler: ConstructorParameters<typeof JobWorker>[2],
+    options: Partial<JobWorkerOptions> = {},
+  ): JobWorker<unknown, Record<string, unknown>> {
     const w = new JobWorker(this.runtime.dataSource, this.runtime.unitOfWork, handler, {
       kind,
       concurrency: 4,

@@ -45,13 +45,25 @@ export function stageSpec<State, Input, D extends Decision<State, unknown>>(deci
 
 /** An offer event of `attempt` as an upstream stage would write it, for specs. */
 export function eventOf<T extends OfferEventType>(type: T, data: OfferEventData<T>, attempt: number, subject = 'contoso/web-vm'): OfferEventOf<T> {
-  return createOfferEvent(type, data, { subject, attempt, correlationId: `corr-${subject}-${attempt}` }, { source: '/marketplace/spec', now: () => SPEC_NOW }) as OfferEventOf<T>;
+  return createOfferEvent(
+    type,
+    data,
+    { subject, attempt, correlationId: `corr-${subject}-${attempt}` },
+    { source: '/marketplace/spec', now: () => SPEC_NOW },
+  ) as OfferEventOf<T>;
 }
 
 /** OfferSubmitted of `attempt` with the given draft (empty by default). */
 export function submittedOf(attempt: number, options: { subject?: string; offer?: OfferDraft; emails?: string[] } = {}): OfferEventOf<'OfferSubmitted'> {
   const subject = options.subject ?? 'contoso/web-vm';
   const { publisherId, offerId } = parseOfferSubject(subject);
-  const data = { publisherId, offerId, notificationEmails: options.emails ?? ['ops@contoso.test'], language: 'en', submittedBy: 'alice', offer: options.offer ?? {} };
+  const data = {
+    publisherId,
+    offerId,
+    notificationEmails: options.emails ?? ['ops@contoso.test'],
+    language: 'en',
+    submittedBy: 'alice',
+    offer: options.offer ?? {},
+  };
   return eventOf('OfferSubmitted', data, attempt, subject);
 }

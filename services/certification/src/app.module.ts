@@ -14,7 +14,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        MessagingModule.forRoot({ codec: offerEventCodec,
+        MessagingModule.forRoot({
+          codec: offerEventCodec,
           service: SERVICE_NAME,
           migrations: [...STAGE_MIGRATIONS, CertificationTables1733200000000],
           ...config.messaging,

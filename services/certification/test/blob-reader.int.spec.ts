@@ -38,10 +38,16 @@ test('production mode refuses a loopback https URL before connecting, and an htt
   const marker = 'prod-loopback';
   const loopback = server.url('os-30g.vhd', sas({ signature: marker })).replace('http://', 'https://');
   const results = await certifyDisk(osDisk(loopback), production, new Date(), rules);
-  expect(results.at(-1)).toMatchObject({ check: 'vhd-reachable', passed: false, message: expect.stringMatching(/private, loopback or reserved address \(127\.0\.0\.1/) });
+  expect(results.at(-1)).toMatchObject({
+    check: 'vhd-reachable',
+    passed: false,
+    message: expect.stringMatching(/private, loopback or reserved address \(127\.0\.0\.1/),
+  });
 
   const plain = await certifyDisk(osDisk(server.url('os-30g.vhd', sas({ signature: marker }))), production, new Date(), rules);
-  expect(plain).toEqual([expect.objectContaining({ check: 'disk-url', passed: false, message: 'The OS disk URL uses http; give an https:// blob URL of the VHD' })]);
+  expect(plain).toEqual([
+    expect.objectContaining({ check: 'disk-url', passed: false, message: 'The OS disk URL uses http; give an https:// blob URL of the VHD' }),
+  ]);
   expect(server.requestsFor(marker)).toEqual([]);
 });
 

@@ -21,7 +21,12 @@ let app: INestApplication;
 
 beforeAll(async () => {
   process.env.LOG_LEVEL ??= 'warn';
-  [db, topic, dlq, server] = await Promise.all([new TestDatabase('certification').create(), topics.create('cert', 3), topics.create('cert-dlq', 3), VhdServer.start()]);
+  [db, topic, dlq, server] = await Promise.all([
+    new TestDatabase('certification').create(),
+    topics.create('cert', 3),
+    topics.create('cert-dlq', 3),
+    VhdServer.start(),
+  ]);
   server.slowMs = 3000;
   [log, dlqLog] = await Promise.all([new EventLog(topic).start(), new EventLog(dlq).start()]);
   const config: CertificationConfig = {
@@ -59,15 +64,27 @@ const results = (subject: string, attempt?: number) =>
 test('a valid offer passes: every disk of every image version checked, reading only ranges', async () => {
   const marker = uniqueId('valid-');
   const offer = offerEvents('contoso', uniqueId('valid-'), 1, [
-    plan('gold', '1.0.0', server.url('os-30g.vhd', sas({ signature: marker })), [server.url('data-1g.vhd', sas({ signature: marker })), server.url('data-1g.vhd', sas({ signature: marker, permissions: 'rl' }))]),
+    plan('gold', '1.0.0', server.url('os-30g.vhd', sas({ signature: marker })), [
+      server.url('data-1g.vhd', sas({ signature: marker })),
+      server.url('data-1g.vhd', sas({ signature: marker, permissions: 'rl' })),
+    ]),
     plan('silver', '2.0.0', server.url('os-64g.vhd', sas({ signature: marker }))),
   ]);
   await publishEvents(topic, offer.all, { twice: true });
 
   const passed = await log.waitFor(offer.subject, 'CertificationPassed');
-  expect(passed).toMatchObject({ attempt: 1, correlationId: offer.validated.correlationId, causationId: offer.validated.id, source: '/marketplace/certification' });
+  expect(passed).toMatchObject({
+    attempt: 1,
+    correlationId: offer.validated.correlationId,
+    causationId: offer.validated.id,
+    source: '/marketplace/certification',
+  });
   const byDisk = new Map<string, string[]>();
-  for (const check of passed.data.checks) byDisk.set(`${check.planId}/${check.imageVersion}/${check.disk}`, [...(byDisk.get(`${check.planId}/${check.imageVersion}/${check.disk}`) ?? []), check.check]);
+  for (const check of passed.data.checks)
+    byDisk.set(`${check.planId}/${check.imageVersion}/${check.disk}`, [
+      ...(byDisk.get(`${check.planId}/${check.imageVersion}/${check.disk}`) ?? []),
+      check.check,
+    ]);
   expect([...byDisk.keys()]).toEqual(['gold/1.0.0/os', 'gold/1.0.0/data-0', 'gold/1.0.0/data-1', 'silver/2.0.0/os']);
   expect([...byDisk.values()].every((checks) => checks.length === 12)).toBe(true);
   expect(passed.data.checks.every((c) => c.passed)).toBe(true);
@@ -94,20 +111,98 @@ interface BrokenCase {
 
 const inSixtyDays = () => sas();
 const BROKEN: BrokenCase[] = [
-  { label: 'bad cookie', os: { file: 'bad-cookie.vhd' }, disk: 'os', check: 'vhd-cookie', message: /^The OS disk's last 512 bytes are not a VHD footer \(cookie "cxsparse" instead of "conectix"\); upload the disk as a VHD file/ },
-  { label: 'bad checksum', os: { file: 'bad-checksum.vhd' }, disk: 'os', check: 'vhd-checksum', message: /footer checksum is 0x[0-9a-f]{8} but the footer adds up to 0x[0-9a-f]{8}: the footer is corrupt; re-create the VHD/ },
-  { label: 'dynamic disk', os: { file: 'dynamic.vhd' }, disk: 'os', check: 'vhd-disk-type', message: /^The OS disk is a dynamic VHD \(disk type 3\), not a fixed one; convert it to a fixed-size VHD/ },
-  { label: 'size not a whole number of MiB', os: { file: 'odd-size.vhd' }, disk: 'os', check: 'vhd-size-alignment', message: new RegExp(`virtual size is ${30 * GIB + 4096} bytes, not a whole number of MiB; resize it to a multiple of 1 MiB`) },
-  { label: 'OS disk under 30 GiB', os: { file: 'small-os.vhd' }, disk: 'os', check: 'vhd-size-limits', message: /^The OS disk is 20 GiB; an OS disk must be at least 30 GiB: grow the disk/ },
-  { label: 'data disk over 1023 GiB', data: { file: 'large-data.vhd' }, disk: 'data-0', check: 'vhd-size-limits', message: /^Data disk 0 is 1100 GiB; a data disk can be at most 1023 GiB/ },
-  { label: 'footer size and blob length disagree', os: { file: 'length-mismatch.vhd' }, disk: 'os', check: 'vhd-file-length', message: /footer says 30 GiB but the blob is 33285997056 bytes/ },
-  { label: 'expired SAS token', os: { file: 'os-30g.vhd', query: sas({ expiresInDays: -2 }) }, disk: 'os', check: 'sas-expiry', message: /^The OS disk's SAS token expired on \d{4}-\d\d-\d\d; generate one valid for at least 21 days$/ },
-  { label: 'SAS token expiring within 21 days', data: { file: 'data-1g.vhd', query: sas({ expiresInDays: 10 }) }, disk: 'data-0', check: 'sas-expiry', message: /^Data disk 0's SAS token expires on \d{4}-\d\d-\d\d; generate one valid for at least 21 days$/ },
-  { label: 'SAS token without read permission', os: { file: 'os-30g.vhd', query: sas({ permissions: 'w' }) }, disk: 'os', check: 'sas-read-permission', message: /does not grant read access \(sp=w\); generate one with Read permission/ },
+  {
+    label: 'bad cookie',
+    os: { file: 'bad-cookie.vhd' },
+    disk: 'os',
+    check: 'vhd-cookie',
+    message: /^The OS disk's last 512 bytes are not a VHD footer \(cookie "cxsparse" instead of "conectix"\); upload the disk as a VHD file/,
+  },
+  {
+    label: 'bad checksum',
+    os: { file: 'bad-checksum.vhd' },
+    disk: 'os',
+    check: 'vhd-checksum',
+    message: /footer checksum is 0x[0-9a-f]{8} but the footer adds up to 0x[0-9a-f]{8}: the footer is corrupt; re-create the VHD/,
+  },
+  {
+    label: 'dynamic disk',
+    os: { file: 'dynamic.vhd' },
+    disk: 'os',
+    check: 'vhd-disk-type',
+    message: /^The OS disk is a dynamic VHD \(disk type 3\), not a fixed one; convert it to a fixed-size VHD/,
+  },
+  {
+    label: 'size not a whole number of MiB',
+    os: { file: 'odd-size.vhd' },
+    disk: 'os',
+    check: 'vhd-size-alignment',
+    message: new RegExp(`virtual size is ${30 * GIB + 4096} bytes, not a whole number of MiB; resize it to a multiple of 1 MiB`),
+  },
+  {
+    label: 'OS disk under 30 GiB',
+    os: { file: 'small-os.vhd' },
+    disk: 'os',
+    check: 'vhd-size-limits',
+    message: /^The OS disk is 20 GiB; an OS disk must be at least 30 GiB: grow the disk/,
+  },
+  {
+    label: 'data disk over 1023 GiB',
+    data: { file: 'large-data.vhd' },
+    disk: 'data-0',
+    check: 'vhd-size-limits',
+    message: /^Data disk 0 is 1100 GiB; a data disk can be at most 1023 GiB/,
+  },
+  {
+    label: 'footer size and blob length disagree',
+    os: { file: 'length-mismatch.vhd' },
+    disk: 'os',
+    check: 'vhd-file-length',
+    message: /footer says 30 GiB but the blob is 33285997056 bytes/,
+  },
+  {
+    label: 'expired SAS token',
+    os: { file: 'os-30g.vhd', query: sas({ expiresInDays: -2 }) },
+    disk: 'os',
+    check: 'sas-expiry',
+    message: /^The OS disk's SAS token expired on \d{4}-\d\d-\d\d; generate one valid for at least 21 days$/,
+  },
+  {
+    label: 'SAS token expiring within 21 days',
+    data: { file: 'data-1g.vhd', query: sas({ expiresInDays: 10 }) },
+    disk: 'data-0',
+    check: 'sas-expiry',
+    message: /^Data disk 0's SAS token expires on \d{4}-\d\d-\d\d; generate one valid for at least 21 days$/,
+  },
+  {
+    label: 'SAS token without read permission',
+    os: { file: 'os-30g.vhd', query: sas({ permissions: 'w' }) },
+    disk: 'os',
+    check: 'sas-read-permission',
+    message: /does not grant read access \(sp=w\); generate one with Read permission/,
+  },
   { label: 'no SAS token', os: { file: 'os-30g.vhd', query: '' }, disk: 'os', check: 'sas-token', message: /^The OS disk URL has no SAS token/ },
-  { label: 'blob not found (404)', os: { file: 'os-30g.vhd', route: 'missing' }, disk: 'os', check: 'vhd-reachable', message: /answered 404 Not Found; check that the blob exists/ },
-  { label: 'server slower than the timeout', os: { file: 'os-30g.vhd', route: 'slow' }, disk: 'os', check: 'vhd-reachable', message: /did not answer within 1000 ms/ },
-  { label: 'server ignoring Range', os: { file: 'os-30g.vhd', route: 'ignore-range' }, disk: 'os', check: 'vhd-range-read', message: /ignored the HTTP Range header and sent the whole blob/ },
+  {
+    label: 'blob not found (404)',
+    os: { file: 'os-30g.vhd', route: 'missing' },
+    disk: 'os',
+    check: 'vhd-reachable',
+    message: /answered 404 Not Found; check that the blob exists/,
+  },
+  {
+    label: 'server slower than the timeout',
+    os: { file: 'os-30g.vhd', route: 'slow' },
+    disk: 'os',
+    check: 'vhd-reachable',
+    message: /did not answer within 1000 ms/,
+  },
+  {
+    label: 'server ignoring Range',
+    os: { file: 'os-30g.vhd', route: 'ignore-range' },
+    disk: 'os',
+    check: 'vhd-range-read',
+    message: /ignored the HTTP Range header and sent the whole blob/,
+  },
 ];
 
 test.each(BROKEN)('$label: CertificationFailed names the check ($check) and what to fix', async (broken) => {
@@ -118,7 +213,9 @@ test.each(BROKEN)('$label: CertificationFailed names the check ($check) and what
   await publishEvents(topic, offer.all, { twice: true });
 
   const failed = await log.waitFor(offer.subject, 'CertificationFailed');
-  expect(failed.data.failures).toEqual([{ planId: 'gold', imageVersion: '1.0.0', disk: broken.disk, check: broken.check, passed: false, message: expect.stringMatching(broken.message) }]);
+  expect(failed.data.failures).toEqual([
+    { planId: 'gold', imageVersion: '1.0.0', disk: broken.disk, check: broken.check, passed: false, message: expect.stringMatching(broken.message) },
+  ]);
   expect(failed.data.checksRun).toBeGreaterThan(1);
   expect(results(offer.subject)).toHaveLength(1);
   expect(log.of(offer.subject, 'CertificationStarted')).toHaveLength(1);
@@ -156,7 +253,7 @@ test('a newer OfferSubmitted supersedes a running certification: its request is 
   expect(server.requestsFor(marker)).toHaveLength(1);
 });
 
-test('PublishCanceled stops the attempt\'s certification job', async () => {
+test("PublishCanceled stops the attempt's certification job", async () => {
   server.holding = true;
   const offerId = uniqueId('cancel-');
   const marker = uniqueId('held-');

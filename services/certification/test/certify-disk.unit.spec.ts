@@ -1,5 +1,15 @@
 import { MAX_LISTED } from '@mkt/events';
-import { certificationOutcome, certifyDisk, disksOf, imageListOf, imageListProblems, type BlobReader, type CheckResult, type DiskRef, type FetchOutcome } from '../src/domain';
+import {
+  certificationOutcome,
+  certifyDisk,
+  disksOf,
+  imageListOf,
+  imageListProblems,
+  type BlobReader,
+  type CheckResult,
+  type DiskRef,
+  type FetchOutcome,
+} from '../src/domain';
 import { buildFooter, GIB } from './vhd-fixtures';
 
 const NOW = new Date('2026-11-20T12:00:00Z');
@@ -93,24 +103,42 @@ describe('image list', () => {
   });
 
   test('given an offer without plans, then it fails for having no image at all', () => {
-    expect(imageListProblems(imageListOf({}))).toEqual([expect.objectContaining({ check: 'image-version-present', message: expect.stringMatching(/no plan with a VM image/) })]);
+    expect(imageListProblems(imageListOf({}))).toEqual([
+      expect.objectContaining({ check: 'image-version-present', message: expect.stringMatching(/no plan with a VM image/) }),
+    ]);
   });
 });
 
 describe('certificationOutcome', () => {
-  const check = (passed: boolean, name: CheckResult['check'] = 'vhd-cookie'): CheckResult => ({ planId: 'p', imageVersion: '1', disk: 'os', check: name, passed, message: 'm' });
+  const check = (passed: boolean, name: CheckResult['check'] = 'vhd-cookie'): CheckResult => ({
+    planId: 'p',
+    imageVersion: '1',
+    disk: 'os',
+    check: name,
+    passed,
+    message: 'm',
+  });
 
   test('given only passed checks, then CertificationPassed carries all of them', () => {
-    expect(certificationOutcome([check(true), check(true, 'vhd-checksum')])).toEqual({ type: 'CertificationPassed', data: { checks: [check(true), check(true, 'vhd-checksum')] } });
+    expect(certificationOutcome([check(true), check(true, 'vhd-checksum')])).toEqual({
+      type: 'CertificationPassed',
+      data: { checks: [check(true), check(true, 'vhd-checksum')] },
+    });
   });
 
   test('given a failed check, then CertificationFailed carries only the failures and how many checks ran', () => {
-    expect(certificationOutcome([check(true), check(false, 'sas-expiry')])).toEqual({ type: 'CertificationFailed', data: { failures: [check(false, 'sas-expiry')], checksRun: 2 } });
+    expect(certificationOutcome([check(true), check(false, 'sas-expiry')])).toEqual({
+      type: 'CertificationFailed',
+      data: { failures: [check(false, 'sas-expiry')], checksRun: 2 },
+    });
   });
 
   test('given more checks than an event lists, then the first ones are listed and the rest counted', () => {
     const failed = Array.from({ length: 250 }, () => check(false));
-    expect(certificationOutcome([check(true), ...failed])).toEqual({ type: 'CertificationFailed', data: { failures: failed.slice(0, MAX_LISTED), moreFailures: 150, checksRun: 251 } });
+    expect(certificationOutcome([check(true), ...failed])).toEqual({
+      type: 'CertificationFailed',
+      data: { failures: failed.slice(0, MAX_LISTED), moreFailures: 150, checksRun: 251 },
+    });
     const passed = Array.from({ length: 130 }, () => check(true));
     expect(certificationOutcome(passed)).toEqual({ type: 'CertificationPassed', data: { checks: passed.slice(0, MAX_LISTED), moreChecks: 30 } });
   });

@@ -24,7 +24,12 @@ const NOW = new Date('2026-11-20T12:00:00Z');
 const RULES = { sasMinDays: 21, allowHttp: false, timeoutMs: 5000 };
 const BLOB = 'https://contoso.blob.core.windows.net/vhds/os.vhd';
 const footer = (spec: Parameters<typeof buildFooter>[0]) => parseVhdFooter(buildFooter(spec));
-const response = (status: number, headers: Record<string, string> = {}, body: Buffer = Buffer.alloc(0)): FetchOutcome => ({ kind: 'response', status, headers, body });
+const response = (status: number, headers: Record<string, string> = {}, body: Buffer = Buffer.alloc(0)): FetchOutcome => ({
+  kind: 'response',
+  status,
+  headers,
+  body,
+});
 
 describe('disk URL', () => {
   test('given an https blob URL, then it passes', () => {
@@ -44,7 +49,9 @@ describe('disk URL', () => {
   });
 
   test('given no URL, then it fails saying it is missing', () => {
-    expect(checkDiskUrl('data-1', '', RULES).message).toBe('Data disk 1 URL is missing; give the blob URL of the VHD, with a SAS token that grants read access');
+    expect(checkDiskUrl('data-1', '', RULES).message).toBe(
+      'Data disk 1 URL is missing; give the blob URL of the VHD, with a SAS token that grants read access',
+    );
   });
 
   test('given text that is not a URL, then it fails', () => {
@@ -80,7 +87,10 @@ describe('SAS token', () => {
   });
 
   test('given an expiry 30 days ahead, then it passes', () => {
-    expect(checkSasExpiry('os', token('se=2026-12-20T12:00:00Z'), NOW, RULES)).toMatchObject({ passed: true, message: expect.stringContaining('valid until 2026-12-20') });
+    expect(checkSasExpiry('os', token('se=2026-12-20T12:00:00Z'), NOW, RULES)).toMatchObject({
+      passed: true,
+      message: expect.stringContaining('valid until 2026-12-20'),
+    });
   });
 
   test('given an expiry exactly 21 days ahead, then it passes', () => {
@@ -96,7 +106,9 @@ describe('SAS token', () => {
   });
 
   test('given an expiry in the past, then it fails saying it expired', () => {
-    expect(checkSasExpiry('os', token('se=2026-11-01'), NOW, RULES).message).toBe("The OS disk's SAS token expired on 2026-11-01; generate one valid for at least 21 days");
+    expect(checkSasExpiry('os', token('se=2026-11-01'), NOW, RULES).message).toBe(
+      "The OS disk's SAS token expired on 2026-11-01; generate one valid for at least 21 days",
+    );
   });
 
   test('given an expiry that is not a date, then it fails', () => {
@@ -119,7 +131,10 @@ describe('SAS token', () => {
 
 describe('size probe (HEAD)', () => {
   test('given 200 with a Content-Length, then the blob is reachable and its length known', () => {
-    expect(judgeSizeProbe('os', response(200, { 'content-length': String(30 * GIB + 512) }), RULES)).toMatchObject({ verdict: { passed: true }, length: 30 * GIB + 512 });
+    expect(judgeSizeProbe('os', response(200, { 'content-length': String(30 * GIB + 512) }), RULES)).toMatchObject({
+      verdict: { passed: true },
+      length: 30 * GIB + 512,
+    });
   });
 
   test('given 404, then it fails saying the blob does not exist', () => {
@@ -143,7 +158,9 @@ describe('size probe (HEAD)', () => {
   });
 
   test('given no Content-Length, then it fails', () => {
-    expect(judgeSizeProbe('os', response(200), RULES)).toMatchObject({ verdict: { passed: false, message: expect.stringMatching(/does not report the blob's size/) } });
+    expect(judgeSizeProbe('os', response(200), RULES)).toMatchObject({
+      verdict: { passed: false, message: expect.stringMatching(/does not report the blob's size/) },
+    });
   });
 
   test('given a blob smaller than a footer, then it fails', () => {
@@ -200,12 +217,16 @@ describe('footer', () => {
 
   test('given a correct checksum, then it passes; given a wrong one, then it fails naming both values', () => {
     expect(checkChecksum('os', footer({ currentSize: GIB })).passed).toBe(true);
-    expect(checkChecksum('os', footer({ currentSize: GIB, checksumError: 1 })).message).toMatch(/checksum is 0x[0-9a-f]{8} but the footer adds up to 0x[0-9a-f]{8}/);
+    expect(checkChecksum('os', footer({ currentSize: GIB, checksumError: 1 })).message).toMatch(
+      /checksum is 0x[0-9a-f]{8} but the footer adds up to 0x[0-9a-f]{8}/,
+    );
   });
 
   test('given disk type 2, then it is fixed; given 3, then it fails naming a dynamic VHD', () => {
     expect(checkDiskType('os', footer({ currentSize: GIB })).passed).toBe(true);
-    expect(checkDiskType('os', footer({ currentSize: GIB, diskType: 3 })).message).toMatch(/^The OS disk is a dynamic VHD \(disk type 3\), not a fixed one; convert it/);
+    expect(checkDiskType('os', footer({ currentSize: GIB, diskType: 3 })).message).toMatch(
+      /^The OS disk is a dynamic VHD \(disk type 3\), not a fixed one; convert it/,
+    );
   });
 
   test('given a size of whole MiB, then it passes; given 4 KiB more, then it fails', () => {

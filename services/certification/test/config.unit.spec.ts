@@ -1,6 +1,14 @@
 import { certificationConfigFromEnv } from '../src/config';
 
-const NAMES = ['DEVELOPMENT', 'CERTIFICATION_ALLOW_PRIVATE_NETWORK', 'CERTIFICATION_DURATION_MS', 'CERTIFICATION_SAS_MIN_DAYS', 'JOB_LEASE_MS', 'CONSUMER_GROUP', 'PORT'];
+const NAMES = [
+  'DEVELOPMENT',
+  'CERTIFICATION_ALLOW_PRIVATE_NETWORK',
+  'CERTIFICATION_DURATION_MS',
+  'CERTIFICATION_SAS_MIN_DAYS',
+  'JOB_LEASE_MS',
+  'CONSUMER_GROUP',
+  'PORT',
+];
 const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
 
 afterEach(() => {

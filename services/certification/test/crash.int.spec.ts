@@ -74,7 +74,9 @@ test('SIGKILL while a disk is being read: the restarted process resumes from the
   await waitFor('the data disk to be in progress', () => server.requestsFor(dataMarker).length > 0);
 
   expect(await first.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
-  const [left] = await queryDb<{ state: string; progress: { results: Record<string, unknown[]> } }>(db, `SELECT state, progress FROM jobs WHERE subject = $1`, [offer.subject]);
+  const [left] = await queryDb<{ state: string; progress: { results: Record<string, unknown[]> } }>(db, `SELECT state, progress FROM jobs WHERE subject = $1`, [
+    offer.subject,
+  ]);
   expect(left.state).toBe('running');
   expect(Object.keys(left.progress.results)).toEqual([JSON.stringify(['gold', '1.0.0', 'os'])]);
   server.release();

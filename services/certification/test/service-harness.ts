@@ -12,7 +12,12 @@ export function offerEvents(publisherId: string, offerId: string, attempt: numbe
     metadata,
     { source: '/marketplace/offer-api' },
   );
-  const validated = createOfferEvent('PrerequisitesValidated', { rulesChecked: 42 }, { ...metadata, causationId: submitted.id }, { source: '/marketplace/validation' });
+  const validated = createOfferEvent(
+    'PrerequisitesValidated',
+    { rulesChecked: 42 },
+    { ...metadata, causationId: submitted.id },
+    { source: '/marketplace/validation' },
+  );
   const canceled = createOfferEvent('PublishCanceled', { canceledBy: 'publisher' }, metadata, { source: '/marketplace/offer-api' });
   return { subject, submitted, validated, canceled, all: [submitted, validated] as Envelope[] };
 }

@@ -178,7 +178,14 @@ export class VhdServer {
   }
 
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-    const record: ServedRequest = { method: request.method ?? 'GET', url: request.url ?? '/', range: request.headers.range, bodyBytes: 0, abandoned: false, closed: false };
+    const record: ServedRequest = {
+      method: request.method ?? 'GET',
+      url: request.url ?? '/',
+      range: request.headers.range,
+      bodyBytes: 0,
+      abandoned: false,
+      closed: false,
+    };
     this.requests.push(record);
     response.on('close', () => {
       if (!response.headersSent) record.abandoned = true;
@@ -204,7 +211,15 @@ export class VhdServer {
     }
     const first = Number(range[1]);
     const last = Number(range[2]);
-    this.stream(record, response, path, 206, { ...headers, 'content-length': String(last - first + 1), 'content-range': `bytes ${first}-${last}/${size}` }, first, last);
+    this.stream(
+      record,
+      response,
+      path,
+      206,
+      { ...headers, 'content-length': String(last - first + 1), 'content-range': `bytes ${first}-${last}/${size}` },
+      first,
+      last,
+    );
   }
 
   private answer(record: ServedRequest, response: http.ServerResponse, status: number, headers: Record<string, string>, body?: string): void {
@@ -214,7 +229,15 @@ export class VhdServer {
     response.end(body);
   }
 
-  private stream(record: ServedRequest, response: http.ServerResponse, path: string, status: number, headers: Record<string, string>, first: number, last: number): void {
+  private stream(
+    record: ServedRequest,
+    response: http.ServerResponse,
+    path: string,
+    status: number,
+    headers: Record<string, string>,
+    first: number,
+    last: number,
+  ): void {
     record.status = status;
     response.writeHead(status, headers);
     const file = createReadStream(path, { start: first, end: last });

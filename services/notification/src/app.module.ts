@@ -14,7 +14,14 @@ export class AppModule {
   static register(config: NotificationConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [MessagingModule.forRoot({ codec: offerEventCodec, ...config.messaging, service: 'notification', migrations: [...JOB_MIGRATIONS, NotificationTables1733200000000, MailJobs1733300000000] })],
+      imports: [
+        MessagingModule.forRoot({
+          codec: offerEventCodec,
+          ...config.messaging,
+          service: 'notification',
+          migrations: [...JOB_MIGRATIONS, NotificationTables1733200000000, MailJobs1733300000000],
+        }),
+      ],
       controllers: [OfferEventsController],
       providers: [
         { provide: NOTIFICATION_CONFIG, useValue: config },

@@ -53,7 +53,12 @@ describe('OfferSubmitted', () => {
       template: 'submitted',
       language: 'it',
       aboutEventType: 'OfferSubmitted',
-      values: { offerTitle: 'Contoso <VM>', attempt: 3, submittedBy: 'alice@contoso.test', statusUrl: 'https://portal.test/publishers/contoso/offers/vm-1/status' },
+      values: {
+        offerTitle: 'Contoso <VM>',
+        attempt: 3,
+        submittedBy: 'alice@contoso.test',
+        statusUrl: 'https://portal.test/publishers/contoso/offers/vm-1/status',
+      },
     });
   });
 
@@ -124,7 +129,12 @@ describe('preview, live and cancel', () => {
   test('PreviewReady: the preview link, the allow-list of the snapshot, and where to go live or cancel', () => {
     const event = offerEvent(
       'PreviewReady',
-      { previewUrl: 'https://api.test/preview/contoso/vm-1', productPageHash: 'h', productPageHtml: '<p>x</p>', testLead: { destination: 'https', leadId: 'lead-7' } },
+      {
+        previewUrl: 'https://api.test/preview/contoso/vm-1',
+        productPageHash: 'h',
+        productPageHtml: '<p>x</p>',
+        testLead: { destination: 'https', leadId: 'lead-7' },
+      },
       SUBJECT,
       2,
     );
@@ -149,18 +159,28 @@ describe('preview, live and cancel', () => {
 
   test('WentLive: where customers find the offer', () => {
     const event = offerEvent('WentLive', { catalogUrl: 'https://catalog.test/offers/contoso.vm-1' }, SUBJECT, 2);
-    expect(decideNotification(event, recorded(), settings).mail?.model).toMatchObject({ template: 'live', values: { catalogUrl: 'https://catalog.test/offers/contoso.vm-1' } });
+    expect(decideNotification(event, recorded(), settings).mail?.model).toMatchObject({
+      template: 'live',
+      values: { catalogUrl: 'https://catalog.test/offers/contoso.vm-1' },
+    });
   });
 
   test('PublishCanceled: who canceled and why', () => {
     const event = offerEvent('PublishCanceled', { canceledBy: 'bob@contoso.test', reason: 'wrong logo' }, SUBJECT, 2);
-    expect(decideNotification(event, recorded(), settings).mail?.model).toMatchObject({ template: 'canceled', values: { canceledBy: 'bob@contoso.test', cancelReason: 'wrong logo' } });
+    expect(decideNotification(event, recorded(), settings).mail?.model).toMatchObject({
+      template: 'canceled',
+      values: { canceledBy: 'bob@contoso.test', cancelReason: 'wrong logo' },
+    });
   });
 });
 
 describe('attempts', () => {
   test('events of an older attempt send nothing', () => {
-    const decision = decideNotification(offerEvent('CertificationFailed', { failures: failedChecks, checksRun: 3 }, SUBJECT, 1), recorded({ attempt: 2 }), settings);
+    const decision = decideNotification(
+      offerEvent('CertificationFailed', { failures: failedChecks, checksRun: 3 }, SUBJECT, 1),
+      recorded({ attempt: 2 }),
+      settings,
+    );
     expect(decision.mail).toBeUndefined();
     expect(decision.skipped).toMatch(/attempt 1, the offer is at attempt 2/);
   });
@@ -214,7 +234,10 @@ describe('delivery failures', () => {
   const policy = { maxTries: 4, initialDelayMs: 1_000, maxDelayMs: 5_000 };
 
   test('a 5xx reply is given up at once, with the server reason', () => {
-    expect(afterDeliveryFailure({ responseCode: 550, message: '550 5.1.1 no such mailbox' }, 1, policy)).toEqual({ retry: false, reason: '550 5.1.1 no such mailbox' });
+    expect(afterDeliveryFailure({ responseCode: 550, message: '550 5.1.1 no such mailbox' }, 1, policy)).toEqual({
+      retry: false,
+      reason: '550 5.1.1 no such mailbox',
+    });
   });
 
   test('a 4xx reply or no answer is retried with growing, capped delays', () => {
@@ -225,13 +248,18 @@ describe('delivery failures', () => {
   });
 
   test('after the last try it is given up, saying how often it was tried and why', () => {
-    expect(afterDeliveryFailure({ responseCode: 451, message: '451 4.3.0 mailbox busy' }, 4, policy)).toEqual({ retry: false, reason: 'gave up after 4 tries: 451 4.3.0 mailbox busy' });
+    expect(afterDeliveryFailure({ responseCode: 451, message: '451 4.3.0 mailbox busy' }, 4, policy)).toEqual({
+      retry: false,
+      reason: 'gave up after 4 tries: 451 4.3.0 mailbox busy',
+    });
   });
 });
 
 describe('links', () => {
   test('the status link escapes the ids and tolerates a trailing slash', () => {
-    expect(offerLinks('https://portal.test///', { publisherId: 'a b', offerId: 'x/y' }).status).toBe('https://portal.test/publishers/a%20b/offers/x%2Fy/status');
+    expect(offerLinks('https://portal.test///', { publisherId: 'a b', offerId: 'x/y' }).status).toBe(
+      'https://portal.test/publishers/a%20b/offers/x%2Fy/status',
+    );
   });
 
   test('only http(s) URLs are links', () => {

@@ -40,8 +40,22 @@ export const problems = [
 ];
 
 export const failedChecks = [
-  { planId: 'standard', imageVersion: '1.0.0', disk: 'os', check: 'sas-expiry', passed: false, message: 'The SAS token expires in 2 days; give one valid for at least 3 weeks.' },
-  { planId: 'standard', imageVersion: '1.0.0', disk: 'data-0', check: 'vhd-type', passed: false, message: 'The VHD is dynamic; convert it to a fixed-size VHD.' },
+  {
+    planId: 'standard',
+    imageVersion: '1.0.0',
+    disk: 'os',
+    check: 'sas-expiry',
+    passed: false,
+    message: 'The SAS token expires in 2 days; give one valid for at least 3 weeks.',
+  },
+  {
+    planId: 'standard',
+    imageVersion: '1.0.0',
+    disk: 'data-0',
+    check: 'vhd-type',
+    passed: false,
+    message: 'The VHD is dynamic; convert it to a fixed-size VHD.',
+  },
 ];
 
 export const failedRegions = [
@@ -49,4 +63,8 @@ export const failedRegions = [
   { region: 'brazilsouth', status: 'failed' as const, tries: 5, reason: 'source blob is not readable (403)' },
 ];
 
-export const stageFailure = { code: 'lead-endpoint-unreachable', reason: 'The test lead could not be delivered: connection refused.', action: 'Check that the lead endpoint accepts HTTPS POST requests.' };
+export const stageFailure = {
+  code: 'lead-endpoint-unreachable',
+  reason: 'The test lead could not be delivered: connection refused.',
+  action: 'Check that the lead endpoint accepts HTTPS POST requests.',
+};

@@ -71,7 +71,8 @@ async function mailRows(subjects: string[]) {
   }
 }
 
-const recipientsOf = (event: OfferEvent | Envelope) => (event.type === 'OfferSubmitted' ? (event as Extract<OfferEvent, { type: 'OfferSubmitted' }>).data.notificationEmails : []);
+const recipientsOf = (event: OfferEvent | Envelope) =>
+  event.type === 'OfferSubmitted' ? (event as Extract<OfferEvent, { type: 'OfferSubmitted' }>).data.notificationEmails : [];
 
 /** Waits until every (event, recipient) pair has arrived at least once. */
 async function waitForMails(expected: Array<{ event: Envelope; recipient: string }>, timeoutMs = 60_000) {
@@ -106,9 +107,26 @@ afterAll(async () => {
 
 type Lang = 'en' | 'pt-BR' | 'it';
 
-const WORDING: Record<Lang, { steps: Record<string, string>; submitted: string; failed: (n: number, step: string) => string; preview: string; live: string; canceled: string; restart: string }> = {
+const WORDING: Record<
+  Lang,
+  {
+    steps: Record<string, string>;
+    submitted: string;
+    failed: (n: number, step: string) => string;
+    preview: string;
+    live: string;
+    canceled: string;
+    restart: string;
+  }
+> = {
   en: {
-    steps: { 'validate-prerequisites': 'Validate prerequisites', certification: 'Certification', provisioning: 'Provisioning', packaging: 'Packaging and lead registration', live: 'Live' },
+    steps: {
+      'validate-prerequisites': 'Validate prerequisites',
+      certification: 'Certification',
+      provisioning: 'Provisioning',
+      packaging: 'Packaging and lead registration',
+      live: 'Live',
+    },
     submitted: 'publishing started',
     failed: (n, step) => `publishing failed at step ${n}, ${step}`,
     preview: 'is ready in preview',
@@ -215,7 +233,11 @@ test('every event type in every language: right recipients, subject, links and e
         replication: [on('ReplicationFailed', { failedRegions, regionsReplicated: 40 })],
         packaging: [on('PackagingFailed', stageFailure)],
         canceled: [preview, on('PublishCanceled', { canceledBy: 'bob@contoso.test', reason: 'The logo is the old one.' })],
-        'golive-failed': [preview, goLive, on('GoLiveFailed', { code: 'catalog-unavailable', reason: 'The catalog refused the page (503).', action: 'Click Publish again later.' })],
+        'golive-failed': [
+          preview,
+          goLive,
+          on('GoLiveFailed', { code: 'catalog-unavailable', reason: 'The catalog refused the page (503).', action: 'Click Publish again later.' }),
+        ],
         live: [preview, goLive, on('WentLive', { catalogUrl: `https://catalog.test/offers/${publisherId}.${offerId}` })],
       };
       const first = submitted(publisherId, offerId, { emails: recipients, language: lang, title, allowList: ALLOW_LIST });
@@ -272,7 +294,11 @@ test('every event type in every language: right recipients, subject, links and e
     expect(about.map((s) => s.data.recipients[0]).sort()).toEqual([...story.recipients].sort());
     for (const s of about) {
       expect(s).toMatchObject({ subject: event.subject, attempt: event.attempt, correlationId: event.correlationId, causationId: event.id });
-      expect(s.data).toMatchObject({ aboutEventType: event.type, language: story.lang, messageId: messageIdFor(event.id, s.data.recipients[0], MESSAGE_ID_DOMAIN) });
+      expect(s.data).toMatchObject({
+        aboutEventType: event.type,
+        language: story.lang,
+        messageId: messageIdFor(event.id, s.data.recipients[0], MESSAGE_ID_DOMAIN),
+      });
       expect(smtp.about(event.id).find((m) => m.envelopeTo[0] === s.data.recipients[0])?.subject).toBe(s.data.subject);
     }
   }

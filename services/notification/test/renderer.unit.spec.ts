@@ -64,13 +64,21 @@ describe('the shipped templates (src/templates)', () => {
   });
 
   const failures: Array<[string, Partial<MailValues>, string[]]> = [
-    ['field problems', { failure: { stepId: 'validate-prerequisites', stepNumber: 1, problems, problemCount: problems.length } }, problems.flatMap((p) => [p.path, p.code, p.message])],
+    [
+      'field problems',
+      { failure: { stepId: 'validate-prerequisites', stepNumber: 1, problems, problemCount: problems.length } },
+      problems.flatMap((p) => [p.path, p.code, p.message]),
+    ],
     [
       'failed checks',
       { failure: { stepId: 'certification', stepNumber: 2, failedChecks, failedCheckCount: failedChecks.length, checksRun: 9 } },
       failedChecks.flatMap((c) => [c.planId, c.imageVersion, c.disk, c.check, c.message]),
     ],
-    ['failed regions', { failure: { stepId: 'provisioning', stepNumber: 3, failedRegions, regionsReplicated: 40 } }, failedRegions.flatMap((r) => [r.region, r.reason])],
+    [
+      'failed regions',
+      { failure: { stepId: 'provisioning', stepNumber: 3, failedRegions, regionsReplicated: 40 } },
+      failedRegions.flatMap((r) => [r.region, r.reason]),
+    ],
     ['a stage failure', { failure: { stepId: 'packaging', stepNumber: 4, stageFailure } }, [stageFailure.code, stageFailure.reason, stageFailure.action]],
   ];
 
@@ -86,10 +94,14 @@ describe('the shipped templates (src/templates)', () => {
     test('a capped list says how many more there are, and the count covers them all', () => {
       const more = { en: '…and 37 more', 'pt-BR': '…e mais 37', it: '…e altri 37' }[language]!;
       const listed = renderer.render(
-        model('failed', language, { failure: { stepId: 'validate-prerequisites', stepNumber: 1, problems, problemCount: problems.length + 37, moreProblems: 37 } }),
+        model('failed', language, {
+          failure: { stepId: 'validate-prerequisites', stepNumber: 1, problems, problemCount: problems.length + 37, moreProblems: 37 },
+        }),
       );
       const checks = renderer.render(
-        model('failed', language, { failure: { stepId: 'certification', stepNumber: 2, failedChecks, failedCheckCount: failedChecks.length + 37, moreFailedChecks: 37, checksRun: 900 } }),
+        model('failed', language, {
+          failure: { stepId: 'certification', stepNumber: 2, failedChecks, failedCheckCount: failedChecks.length + 37, moreFailedChecks: 37, checksRun: 900 },
+        }),
       );
       for (const mail of [listed, checks]) {
         expect(mail.text).toContain(more);
@@ -104,7 +116,12 @@ describe('the shipped templates (src/templates)', () => {
         model(template, language, {
           submittedBy: 'alice@contoso.test',
           failure: { stepId: 'certification', stepNumber: 2, failedChecks, checksRun: 9 },
-          preview: { previewUrl: 'https://api.test/preview', subscriptionIds: ['sub-1'], goLiveUrl: 'https://portal.test/golive', cancelUrl: 'https://portal.test/cancel' },
+          preview: {
+            previewUrl: 'https://api.test/preview',
+            subscriptionIds: ['sub-1'],
+            goLiveUrl: 'https://portal.test/golive',
+            cancelUrl: 'https://portal.test/cancel',
+          },
           catalogUrl: 'https://catalog.test/contoso.vm-1',
           canceledBy: 'bob@contoso.test',
         }),

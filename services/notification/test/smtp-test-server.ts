@@ -49,7 +49,8 @@ export class TestSmtpServer {
         callback(this.deferAll ? smtpError(421, '4.3.2 Service not available, closing transmission channel (test: deferring everything)') : null);
       },
       onRcptTo: (address: SMTPServerAddress, _session, callback) => {
-        if (this.refused.has(address.address)) return callback(smtpError(550, `5.1.1 <${address.address}>: Recipient address rejected: mailbox does not exist`));
+        if (this.refused.has(address.address))
+          return callback(smtpError(550, `5.1.1 <${address.address}>: Recipient address rejected: mailbox does not exist`));
         if (this.deferred.has(address.address)) return callback(smtpError(421, `4.7.0 <${address.address}>: greylisted, try again later`));
         callback();
       },

@@ -4,7 +4,15 @@ import { notificationDecider, type MailRef, type NotificationInput } from '../sr
 
 const spec = stageSpec(notificationDecider({ statusBaseUrl: 'https://portal.test', languages: ['en', 'it'] }));
 const submitted = (attempt: number) => submittedOf(attempt, { emails: ['ops@contoso.test', 'dev@contoso.test'] });
-const MAIL: MailRef = { id: '7', eventId: 'e-1', eventType: 'WentLive', recipient: 'ops@contoso.test', messageId: '<m@x>', mailSubject: 'Live', language: 'en' };
+const MAIL: MailRef = {
+  id: '7',
+  eventId: 'e-1',
+  eventType: 'WentLive',
+  recipient: 'ops@contoso.test',
+  messageId: '<m@x>',
+  mailSubject: 'Live',
+  language: 'en',
+};
 
 describe('the notification decider', () => {
   test('given nothing, when OfferSubmitted arrives, then the contacts are recorded and one mail and one send-mail job per recipient are queued', () => {
@@ -13,7 +21,14 @@ describe('the notification decider', () => {
     expect(decision).toMatchObject({
       outcome: 'accepted',
       state: { attempt: 1, recipients: ['ops@contoso.test', 'dev@contoso.test'], language: 'en' },
-      effects: [{ type: 'queue-mails', about: { id: event.id, type: 'OfferSubmitted' }, model: { template: 'submitted' }, recipients: ['ops@contoso.test', 'dev@contoso.test'] }],
+      effects: [
+        {
+          type: 'queue-mails',
+          about: { id: event.id, type: 'OfferSubmitted' },
+          model: { template: 'submitted' },
+          recipients: ['ops@contoso.test', 'dev@contoso.test'],
+        },
+      ],
       jobs: [
         { kind: 'send-mail', key: `${event.id} ops@contoso.test`, payload: { eventId: event.id, recipient: 'ops@contoso.test' } },
         { kind: 'send-mail', key: `${event.id} dev@contoso.test`, payload: { eventId: event.id, recipient: 'dev@contoso.test' } },
@@ -22,11 +37,17 @@ describe('the notification decider', () => {
   });
 
   test('given attempt 2, when a failure of attempt 1 arrives, then no mail', () => {
-    spec.given([submitted(2)]).when(eventOf('PackagingFailed', { code: 'x', reason: 'y', action: 'z' }, 1)).thenIgnored(/the offer is at attempt 2/);
+    spec
+      .given([submitted(2)])
+      .when(eventOf('PackagingFailed', { code: 'x', reason: 'y', action: 'z' }, 1))
+      .thenIgnored(/the offer is at attempt 2/);
   });
 
   test('given the attempt, when an event nobody is mailed about arrives, then nothing', () => {
-    spec.given([submitted(1)]).when(eventOf('ImagesReplicated', { regions: [] }, 1)).thenIgnored(/no e-mail about ImagesReplicated/);
+    spec
+      .given([submitted(1)])
+      .when(eventOf('ImagesReplicated', { regions: [] }, 1))
+      .thenIgnored(/no e-mail about ImagesReplicated/);
   });
 
   test('when the server accepted a mail, then NotificationSent and the mail recorded as sent', () => {
@@ -36,7 +57,12 @@ describe('the notification decider', () => {
       .when(sent)
       .then(
         accepted({
-          events: [{ type: 'NotificationSent', data: { aboutEventId: 'e-1', aboutEventType: 'WentLive', recipients: ['ops@contoso.test'], messageId: '<m@x>', subject: 'Live', language: 'en' } }],
+          events: [
+            {
+              type: 'NotificationSent',
+              data: { aboutEventId: 'e-1', aboutEventType: 'WentLive', recipients: ['ops@contoso.test'], messageId: '<m@x>', subject: 'Live', language: 'en' },
+            },
+          ],
           effects: [{ type: 'record-sent', mailId: '7', smtpResponse: '250 OK' }],
         }),
       );
@@ -48,7 +74,12 @@ describe('the notification decider', () => {
       .when({ type: 'MailFailed', mail: MAIL, reason: '550 mailbox does not exist', tries: 1 })
       .then(
         accepted({
-          events: [{ type: 'NotificationFailed', data: { aboutEventId: 'e-1', aboutEventType: 'WentLive', recipients: ['ops@contoso.test'], reason: '550 mailbox does not exist', tries: 1 } }],
+          events: [
+            {
+              type: 'NotificationFailed',
+              data: { aboutEventId: 'e-1', aboutEventType: 'WentLive', recipients: ['ops@contoso.test'], reason: '550 mailbox does not exist', tries: 1 },
+            },
+          ],
           effects: [{ type: 'record-failed', mailId: '7', reason: '550 mailbox does not exist' }],
         }),
       );

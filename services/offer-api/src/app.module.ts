@@ -24,7 +24,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        MessagingModule.forRoot({ codec: offerEventCodec,
+        MessagingModule.forRoot({
+          codec: offerEventCodec,
           service: config.service,
           migrations: [OfferApiTables1733200000000, IdempotencyOutcomes1733200100000],
           kafka: config.kafka,

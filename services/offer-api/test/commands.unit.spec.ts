@@ -67,21 +67,43 @@ describe('decide: publisher commands against the offer state', () => {
   });
 
   test('a refusal says why, in the words of the current step', () => {
-    const inCertification: OfferCommandState = { attempt: 1, phase: 'submitted', view: foldEvents('contoso', 'vm-one', attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'live' }).slice(0, 4)) };
+    const inCertification: OfferCommandState = {
+      attempt: 1,
+      phase: 'submitted',
+      view: foldEvents('contoso', 'vm-one', attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'live' }).slice(0, 4)),
+    };
     expect(decide(inCertification, cancel)).toEqual({
       accepted: false,
       code: 'cancel-not-allowed',
       reason: 'cancel is possible only at publisher sign-off; the offer is in certification',
     });
-    expect(decide(stateAfter('preview'), publish)).toMatchObject({ accepted: false, code: 'publish-not-allowed', reason: expect.stringContaining('waiting for publisher sign-off') });
+    expect(decide(stateAfter('preview'), publish)).toMatchObject({
+      accepted: false,
+      code: 'publish-not-allowed',
+      reason: expect.stringContaining('waiting for publisher sign-off'),
+    });
     expect(decide(stateAfter('live', 'goLiveRequested'), golive)).toMatchObject({ accepted: false, reason: expect.stringContaining('the offer is live') });
   });
 
   test('republishing after a failure starts the next attempt; Go Live and Cancel stay on the current one', () => {
-    const third = foldEvents('contoso', 'vm-one', [1, 2, 3].flatMap((attempt) => attemptEvents({ subject: SUBJECT, attempt, outcome: 'rejected', idPrefix: `a${attempt}` })));
+    const third = foldEvents(
+      'contoso',
+      'vm-one',
+      [1, 2, 3].flatMap((attempt) => attemptEvents({ subject: SUBJECT, attempt, outcome: 'rejected', idPrefix: `a${attempt}` })),
+    );
     expect(decide({ attempt: 3, phase: 'submitted', view: third }, publish)).toMatchObject({ accepted: true, attempt: 4 });
-    expect(decide(stateAfter('preview'), golive)).toMatchObject({ accepted: true, attempt: 1, phase: 'goLiveRequested', event: { type: 'GoLiveRequested', data: { requestedBy: 'alice' } } });
-    expect(decide(stateAfter('preview'), cancel)).toMatchObject({ accepted: true, attempt: 1, phase: 'canceled', event: { type: 'PublishCanceled', data: { canceledBy: 'alice', reason: 'typo' } } });
+    expect(decide(stateAfter('preview'), golive)).toMatchObject({
+      accepted: true,
+      attempt: 1,
+      phase: 'goLiveRequested',
+      event: { type: 'GoLiveRequested', data: { requestedBy: 'alice' } },
+    });
+    expect(decide(stateAfter('preview'), cancel)).toMatchObject({
+      accepted: true,
+      attempt: 1,
+      phase: 'canceled',
+      event: { type: 'PublishCanceled', data: { canceledBy: 'alice', reason: 'typo' } },
+    });
   });
 
   test('attemptStatus: the write side is ahead of the projection', () => {
@@ -150,7 +172,10 @@ describe('operations and the status response', () => {
 
   test('messages carry CPP messageHtml, escaped', () => {
     const rejected = foldEvents('contoso', 'vm-one', attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'rejected' }));
-    const withTag = { ...rejected, steps: rejected.steps.map((s, i) => (i === 0 ? { ...s, messages: [{ level: 'error' as const, text: '<b>x</b> & y', timestamp: 't' }] } : s)) };
+    const withTag = {
+      ...rejected,
+      steps: rejected.steps.map((s, i) => (i === 0 ? { ...s, messages: [{ level: 'error' as const, text: '<b>x</b> & y', timestamp: 't' }] } : s)),
+    };
     const response = statusResponse('contoso', 'vm-one', { attempt: 1 }, withTag);
     expect(response.steps[0].messages[0].messageHtml).toBe('&lt;b&gt;x&lt;/b&gt; &amp; y');
     expect(response.notificationEmails).toBe('owner@contoso.example');

@@ -54,7 +54,10 @@ class Raw {
 function serialize(value: unknown): string {
   if (value instanceof Raw) return value.text;
   if (Array.isArray(value)) return `[${value.map(serialize).join(',')}]`;
-  if (value !== null && typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${serialize(v)}`).join(',')}}`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}:${serialize(v)}`)
+      .join(',')}}`;
   return JSON.stringify(value) ?? 'null';
 }
 
@@ -84,7 +87,22 @@ function badString(): string {
     case 2:
       return 'x'.repeat(pick([201, 4_097, 10_001, 50_001, 100_000, 300_000]));
     case 3:
-      return pick(['', ' ', '\t', '\n', '0', 'null', 'true', '[]', '{}', '<script>alert(1)</script>', "'; DROP TABLE offers; --", '../../etc/passwd', '%00', '${x}']);
+      return pick([
+        '',
+        ' ',
+        '\t',
+        '\n',
+        '0',
+        'null',
+        'true',
+        '[]',
+        '{}',
+        '<script>alert(1)</script>',
+        "'; DROP TABLE offers; --",
+        '../../etc/passwd',
+        '%00',
+        '${x}',
+      ]);
     case 4:
       return String.fromCharCode(...Array.from({ length: int(1, 30) }, () => int(0, 0xffff)));
     case 5:
@@ -181,7 +199,8 @@ function encode(value: string): string {
   let out = '';
   for (const char of value) {
     const code = char.codePointAt(0)!;
-    if (code >= 0xd800 && code <= 0xdfff) out += `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
+    if (code >= 0xd800 && code <= 0xdfff)
+      out += `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
     else out += encodeURIComponent(char);
   }
   return out;
@@ -318,13 +337,41 @@ function headerValue(name: string): string {
     if (lower === 'idempotency-key') return `key-${int(1, 50)}`;
     if (lower === 'x-ms-subscription-id') return pick(['11111111-2222-3333-4444-555555555555', 'a,b', '']);
   }
-  return pick(['', ' ', '"', '"1', '1', 'W/', 'W/"', '*,"1"', ',,', '\u00ff\u00e9', 'x'.repeat(int(256, 4_000)), '"\u00e9"', '\t"1"\t', 'a b c', '"1"'.repeat(200)]);
+  return pick([
+    '',
+    ' ',
+    '"',
+    '"1',
+    '1',
+    'W/',
+    'W/"',
+    '*,"1"',
+    ',,',
+    '\u00ff\u00e9',
+    'x'.repeat(int(256, 4_000)),
+    '"\u00e9"',
+    '\t"1"\t',
+    'a b c',
+    '"1"'.repeat(200),
+  ]);
 }
 
 function contentType(): string | undefined {
   return chance(0.85)
     ? 'application/json'
-    : pick([undefined, 'application/json; charset=utf-8', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', ';;;', 'application/json;;', 'APPLICATION/JSON', 'application/*']);
+    : pick([
+        undefined,
+        'application/json; charset=utf-8',
+        'application/json; charset=utf-16',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/xml',
+        ';;;',
+        'application/json;;',
+        'APPLICATION/JSON',
+        'application/*',
+      ]);
 }
 
 function rawBody(): Buffer {
@@ -385,7 +432,14 @@ function buildRequest(operation: Operation, generator: Generator, callers: Calle
     const type = contentType();
     if (type !== undefined) headers['content-type'] = type;
   }
-  if (chance(0.02)) headers[pick(['accept', 'x-forwarded-for', 'content-encoding', 'expect', 'x-http-method-override'])] = pick(['gzip', '*/*', '100-continue', 'DELETE', '\u00ff']);
+  if (chance(0.02))
+    headers[pick(['accept', 'x-forwarded-for', 'content-encoding', 'expect', 'x-http-method-override'])] = pick([
+      'gzip',
+      '*/*',
+      '100-continue',
+      'DELETE',
+      '\u00ff',
+    ]);
   const method = chance(0.02) ? pick(['PATCH', 'HEAD', 'OPTIONS', 'DELETE', 'PUT', 'GET']) : operation.method;
   return { operation: operation.name, method, path, headers, body };
 }
@@ -402,7 +456,9 @@ function send(agent: http.Agent, port: number, request: FuzzRequest): Promise<Ou
     const outgoing = http.request({ agent, host: '127.0.0.1', port, method: request.method, path: request.path, headers, timeout: 20_000 }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, contentType: String(response.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString() }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, contentType: String(response.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString() }),
+      );
       response.on('error', reject);
     });
     outgoing.on('timeout', () => outgoing.destroy(new Error('timed out')));
@@ -422,7 +478,12 @@ function sendRaw(port: number, lines: string): Promise<Outcome> {
       const response = Buffer.concat(chunks).toString('latin1');
       const status = /^HTTP\/1\.1 (\d{3})/.exec(response);
       if (!status) reject(new Error(`no HTTP response to a raw request: ${JSON.stringify(response.slice(0, 200))}`));
-      else resolve({ status: Number(status[1]), contentType: /content-type: ([^\r\n]*)/i.exec(response)?.[1] ?? '', body: response.split('\r\n\r\n').slice(1).join('\r\n\r\n') });
+      else
+        resolve({
+          status: Number(status[1]),
+          contentType: /content-type: ([^\r\n]*)/i.exec(response)?.[1] ?? '',
+          body: response.split('\r\n\r\n').slice(1).join('\r\n\r\n'),
+        });
     });
     socket.end(Buffer.from(lines, 'latin1'));
   });
@@ -432,8 +493,18 @@ function rawRequest(owner: string): { description: string; text: string } {
   const target = pick([offerPath(PUBLISHER, 'fuzz-a'), `${offerPath(PUBLISHER, 'fuzz-a', '/publish')}`, '/api/catalog/offers']);
   const evil = pick(['\u0000', '\u0001', '\u007f', '\r', 'a\u0000b']);
   const variant = int(0, 3);
-  const header = variant === 0 ? `If-Match: "1${evil}"` : variant === 1 ? `Idempotency-Key: k${evil}` : variant === 2 ? `Authorization: Bearer ${owner}${evil}` : `X-Ms-Subscription-Id: ${evil}`;
-  return { description: `GET ${target} with ${JSON.stringify(header)}`, text: `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${header}\r\nConnection: close\r\n\r\n` };
+  const header =
+    variant === 0
+      ? `If-Match: "1${evil}"`
+      : variant === 1
+        ? `Idempotency-Key: k${evil}`
+        : variant === 2
+          ? `Authorization: Bearer ${owner}${evil}`
+          : `X-Ms-Subscription-Id: ${evil}`;
+  return {
+    description: `GET ${target} with ${JSON.stringify(header)}`,
+    text: `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${header}\r\nConnection: close\r\n\r\n`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -460,7 +531,10 @@ test(`fuzzing every operation of the OpenAPI document: no 5xx (seed ${SEED})`, a
   const generator = new Generator(document);
 
   for (const offerId of OFFERS) expect((await api.request('PUT', offerPath(PUBLISHER, offerId), { token: owner, body: SAMPLE_DRAFT })).status).toBe(201);
-  const published = await api.request('POST', offerPath(PUBLISHER, 'fuzz-b', '/publish'), { token: owner, body: { metadata: { 'notification-emails': 'a@x.com' } } });
+  const published = await api.request('POST', offerPath(PUBLISHER, 'fuzz-b', '/publish'), {
+    token: owner,
+    body: { metadata: { 'notification-emails': 'a@x.com' } },
+  });
   expect(published.status).toBe(202);
   const context = { operationIds: [published.body.id as string], rebuildIds: [] as string[] };
   const callers: Callers = {
@@ -482,7 +556,8 @@ test(`fuzzing every operation of the OpenAPI document: no 5xx (seed ${SEED})`, a
     statuses.set(outcome.status, (statuses.get(outcome.status) ?? 0) + 1);
     if (outcome.status >= 500) failures.push(`${description} -> ${outcome.status} ${outcome.body.slice(0, 300)}`);
     // (a response to HEAD has no body)
-    else if (outcome.status >= 400 && method !== 'HEAD' && !/"code":"[^"]+"/.test(outcome.body)) misshapen.push(`${description} -> ${outcome.status} ${outcome.body.slice(0, 300)}`);
+    else if (outcome.status >= 400 && method !== 'HEAD' && !/"code":"[^"]+"/.test(outcome.body))
+      misshapen.push(`${description} -> ${outcome.status} ${outcome.body.slice(0, 300)}`);
   };
 
   // the plan first, from the one seeded stream, so that the run does not depend on response timing
@@ -522,23 +597,44 @@ test(`fuzzing every operation of the OpenAPI document: no 5xx (seed ${SEED})`, a
 
   const duration = Date.now() - started;
   const total = [...statuses.values()].reduce((a, b) => a + b, 0);
-  const distribution = [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, n]) => `${status}: ${n}`).join(', ');
+  const distribution = [...statuses.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([status, n]) => `${status}: ${n}`)
+    .join(', ');
   console.log(
     `fuzz (seed ${SEED}): ${total} requests over ${operations.length} operations in ${duration} ms; status codes ${distribution}; ` +
       `5xx: ${failures.length}; errors not in the API's shape: ${misshapen.length}\n` +
       [...perOperation.entries()]
-        .map(([name, n]) => `  ${name}: ${n} (${[...(operationStatuses.get(name) ?? new Map<number, number>()).entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`).join(', ')})`)
+        .map(
+          ([name, n]) =>
+            `  ${name}: ${n} (${[...(operationStatuses.get(name) ?? new Map<number, number>()).entries()]
+              .sort(([a], [b]) => a - b)
+              .map(([status, count]) => `${status}: ${count}`)
+              .join(', ')})`,
+        )
         .join('\n'),
   );
 
   // a projection rebuild an operator started must finish before the service stops
-  await waitFor('projection rebuilds to finish', async () => (await api.query<{ n: number }>(`SELECT count(*)::int AS n FROM projection_rebuilds WHERE state = 'running'`))[0].n === 0, {
-    timeoutMs: 60_000,
-  });
+  await waitFor(
+    'projection rebuilds to finish',
+    async () => (await api.query<{ n: number }>(`SELECT count(*)::int AS n FROM projection_rebuilds WHERE state = 'running'`))[0].n === 0,
+    {
+      timeoutMs: 60_000,
+    },
+  );
 
   expect(total).toBeGreaterThanOrEqual(REQUESTS);
-  for (const operation of operations) expect({ operation: operation.name, reached: (perOperation.get(operation.name) ?? 0) > 0 }).toEqual({ operation: operation.name, reached: true });
-  if (process.env.FUZZ_DEBUG) console.log([...codes.entries()].sort(([, a], [, b]) => b - a).slice(0, 60).map(([key, n]) => `${n} ${key}`).join('\n'));
+  for (const operation of operations)
+    expect({ operation: operation.name, reached: (perOperation.get(operation.name) ?? 0) > 0 }).toEqual({ operation: operation.name, reached: true });
+  if (process.env.FUZZ_DEBUG)
+    console.log(
+      [...codes.entries()]
+        .sort(([, a], [, b]) => b - a)
+        .slice(0, 60)
+        .map(([key, n]) => `${n} ${key}`)
+        .join('\n'),
+    );
   if (process.env.FUZZ_DEBUG) console.log([...failures, ...misshapen].map((line) => line.slice(0, 900)).join('\n'));
   expect(failures.slice(0, 20)).toEqual([]);
   expect(misshapen.slice(0, 20)).toEqual([]);

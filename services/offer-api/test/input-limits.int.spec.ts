@@ -63,11 +63,19 @@ describe('strings PostgreSQL cannot store', () => {
     const before = await stored();
     const cases: Array<[string, () => Promise<ApiResponse>, string]> = [
       ['publish: NUL in the e-mails', () => command('publish', { metadata: { 'notification-emails': 'a@b.test\u0000' } }), 'metadata.notification-emails'],
-      ['publish: lone high surrogate in a list', () => command('publish', { metadata: { 'notification-emails': ['a@b.test', 'c@d.test\ud800'] } }), 'metadata.notification-emails[1]'],
+      [
+        'publish: lone high surrogate in a list',
+        () => command('publish', { metadata: { 'notification-emails': ['a@b.test', 'c@d.test\ud800'] } }),
+        'metadata.notification-emails[1]',
+      ],
       ['cancel: NUL in the reason', () => command('cancel', { reason: 'because\u0000' }), 'reason'],
       ['draft: NUL in the title', () => put({ title: 'x\u0000y' }), 'title'],
       ['draft: lone low surrogate in a category', () => put({ categories: ['ok', '\udc00x'] }), 'categories[1]'],
-      ['draft: NUL deep down', () => put({ plans: [{ id: 'p', imageVersions: [{ version: '1', dataDiskUrls: ['https://x/a', 'https://x/\u0000'] }] }] }), 'plans[0].imageVersions[0].dataDiskUrls[1]'],
+      [
+        'draft: NUL deep down',
+        () => put({ plans: [{ id: 'p', imageVersions: [{ version: '1', dataDiskUrls: ['https://x/a', 'https://x/\u0000'] }] }] }),
+        'plans[0].imageVersions[0].dataDiskUrls[1]',
+      ],
       ['draft: NUL in a key', () => put({ logos: { ['sm\u0000all']: 'https://x' } }), 'logos.sm\u0000all'],
       ['draft: NUL in a key of an unknown field', () => putRaw('{"ti\\u0000tle":"x"}'), 'ti\u0000tle'],
       ['draft: escaped lone surrogate', () => putRaw('{"summary":"\\ud83d"}'), 'summary'],
@@ -87,8 +95,18 @@ describe('strings PostgreSQL cannot store', () => {
     const good = { metadata: { 'notification-emails': 'a@x.com' } };
     expectRefused('NUL in an offer id', await api.request('GET', offerPath(PUBLISHER, 'a%00b'), { token: owner }), 400, 'offerId');
     expectRefused('surrogate in an offer id', await api.request('GET', offerPath(PUBLISHER, 'a%ED%A0%80b'), { token: owner }), 400, 'offerId');
-    expectRefused('NUL in the status filter', await api.request('GET', offerPath(PUBLISHER, undefined, '', { status: 'running\u0000' }), { token: owner }), 400, 'status');
-    expectRefused('NUL in a cursor', await api.request('GET', offerPath(PUBLISHER, 'guarded', '/events', { after: '0:1\u0000' }), { token: owner }), 400, 'after');
+    expectRefused(
+      'NUL in the status filter',
+      await api.request('GET', offerPath(PUBLISHER, undefined, '', { status: 'running\u0000' }), { token: owner }),
+      400,
+      'status',
+    );
+    expectRefused(
+      'NUL in a cursor',
+      await api.request('GET', offerPath(PUBLISHER, 'guarded', '/events', { after: '0:1\u0000' }), { token: owner }),
+      400,
+      'after',
+    );
     expectRefused('NUL in the catalog cursor', await api.request('GET', '/api/catalog/offers?after=a%00/b'), 400, 'after');
     expectRefused('NUL in api-version', await api.request('GET', `/api/publishers/${PUBLISHER}/offers?api-version=2017-10-31%00`, { token: owner }), 400);
     expectRefused('a query value given twice', await api.request('GET', '/api/catalog/offers?after=a/b&after=c/d'), 400, 'after');
@@ -97,12 +115,21 @@ describe('strings PostgreSQL cannot store', () => {
     expectRefused('If-Match that is no entity tag', await put(SAMPLE_DRAFT, { 'if-match': '"1' }), 400, 'If-Match');
     expectRefused('If-Match with non-ASCII', await put(SAMPLE_DRAFT, { 'if-match': '"1\u00ff"' }), 400, 'If-Match');
     expectRefused('If-None-Match that is no entity tag', await put(SAMPLE_DRAFT, { 'if-none-match': 'nope' }), 400, 'If-None-Match');
-    expectRefused('If-Match on delete that is no entity tag', await api.request('DELETE', offerPath(PUBLISHER, 'guarded'), { token: owner, headers: { 'if-match': '1,,"' } }), 400, 'If-Match');
+    expectRefused(
+      'If-Match on delete that is no entity tag',
+      await api.request('DELETE', offerPath(PUBLISHER, 'guarded'), { token: owner, headers: { 'if-match': '1,,"' } }),
+      400,
+      'If-Match',
+    );
     // still fine: a list of tags, weak tags, *
     expect((await put(SAMPLE_DRAFT, { 'if-match': `"9", W/${await etag()}` })).status).toBe(200);
     expect((await put(SAMPLE_DRAFT, { 'if-match': '*' })).status).toBe(200);
     const nulSubject = await token({ role: 'publisher', publisherId: PUBLISHER }, 'user\u0000');
-    expectRefused('a token whose subject has a NUL', await api.request('POST', offerPath(PUBLISHER, 'guarded', '/publish'), { token: nulSubject, body: good }), 401);
+    expectRefused(
+      'a token whose subject has a NUL',
+      await api.request('POST', offerPath(PUBLISHER, 'guarded', '/publish'), { token: nulSubject, body: good }),
+      401,
+    );
     expect(await stored()).toEqual({ ...before, versions: before.versions + 2 });
   });
 });
@@ -130,7 +157,11 @@ describe('shape and size limits', () => {
   test('deep nesting is refused before validation', async () => {
     const before = await stored();
     expectRefused('5,000 levels in a draft', await putRaw(`{"title":"x","logos":${nested(5000)}}`), 400);
-    const publish = await api.request('POST', offerPath(PUBLISHER, 'guarded', '/publish'), { token: owner, rawBody: `{"metadata":${nested(5000)}}`, headers: json });
+    const publish = await api.request('POST', offerPath(PUBLISHER, 'guarded', '/publish'), {
+      token: owner,
+      rawBody: `{"metadata":${nested(5000)}}`,
+      headers: json,
+    });
     expectRefused('5,000 levels in a publish body', publish, 400);
     const deep = await putRaw(`{"logos":${nested(32)}}`);
     expectRefused('33 levels', deep, 400);
@@ -140,9 +171,24 @@ describe('shape and size limits', () => {
   });
 
   test('out-of-range cursors and paging values are a 400 naming the field', async () => {
-    expectRefused('offset past bigint', await api.request('GET', offerPath(PUBLISHER, 'guarded', '/events', { after: '0:9999999999999999999' }), { token: owner }), 400, 'after');
-    expectRefused('operator: offset past bigint', await api.request('GET', '/api/operator/offers/contoso/guarded/events?after=0:9223372036854775808', { token: operator }), 400, 'after');
-    expectRefused('huge limit', await api.request('GET', offerPath(PUBLISHER, 'guarded', '/events', { limit: '99999999999999999999999' }), { token: owner }), 400, 'limit');
+    expectRefused(
+      'offset past bigint',
+      await api.request('GET', offerPath(PUBLISHER, 'guarded', '/events', { after: '0:9999999999999999999' }), { token: owner }),
+      400,
+      'after',
+    );
+    expectRefused(
+      'operator: offset past bigint',
+      await api.request('GET', '/api/operator/offers/contoso/guarded/events?after=0:9223372036854775808', { token: operator }),
+      400,
+      'after',
+    );
+    expectRefused(
+      'huge limit',
+      await api.request('GET', offerPath(PUBLISHER, 'guarded', '/events', { limit: '99999999999999999999999' }), { token: owner }),
+      400,
+      'limit',
+    );
     const largest = await api.request('GET', offerPath(PUBLISHER, 'guarded', '/events', { after: '999999:9223372036854775807' }), { token: owner });
     expect(largest.status).toBe(200);
     expect(largest.body.value).toEqual([]);
@@ -152,14 +198,19 @@ describe('shape and size limits', () => {
     const before = await stored();
     const version = (v: number, disks: number) => ({ version: `${v}`, osDiskUrl: 'o', dataDiskUrls: Array<string>(disks).fill('d') });
     const dataDisksOnly = (v: number) => ({ version: `${v}`, dataDiskUrls: Array<string>(16).fill('d') });
-    const huge = { ...SAMPLE_DRAFT, plans: Array.from({ length: 50 }, (_, p) => ({ id: `p${p}`, imageVersions: Array.from({ length: 100 }, (_, v) => dataDisksOnly(v)) })) };
+    const huge = {
+      ...SAMPLE_DRAFT,
+      plans: Array.from({ length: 50 }, (_, p) => ({ id: `p${p}`, imageVersions: Array.from({ length: 100 }, (_, v) => dataDisksOnly(v)) })),
+    };
     expect(Buffer.byteLength(JSON.stringify(huge))).toBeLessThan(api.config.bodyLimitBytes);
     const refused = await put(huge);
     expectRefused('50 plans x 100 versions x 16 disks', refused, 413);
     expect(refused.body.code).toBe('draft-too-large');
 
     const limits = api.config.draftLimits;
-    const manyVersions = { plans: Array.from({ length: 3 }, (_, p) => ({ id: `p${p}`, imageVersions: Array.from({ length: 100 }, (_, v) => ({ version: `${v}` })) })) };
+    const manyVersions = {
+      plans: Array.from({ length: 3 }, (_, p) => ({ id: `p${p}`, imageVersions: Array.from({ length: 100 }, (_, v) => ({ version: `${v}` })) })),
+    };
     const versions = await put(manyVersions);
     expectRefused('300 image versions', versions, 413, 'plans');
     expect(versions.body.limit).toMatchObject({ name: 'OFFER_API_MAX_IMAGE_VERSIONS', max: limits.maxImageVersions, actual: 300 });
@@ -198,12 +249,21 @@ describe('bad input is a 4xx, never a 500', () => {
       ['constructor key', { token: owner, rawBody: '{"constructor":{"prototype":{"x":1}}}', headers: { ...json, ...ifMatch } }, 400],
       ['plans of wrong type', { token: owner, body: { plans: { id: 'p' } }, headers: ifMatch }, 400],
       ['image versions of wrong type', { token: owner, body: { plans: [{ id: 'p', imageVersions: 'x' }] }, headers: ifMatch }, 400],
-      ['disk urls of wrong type', { token: owner, body: { plans: [{ id: 'p', imageVersions: [{ version: '1', dataDiskUrls: [1, {}] }] }] }, headers: ifMatch }, 400],
+      [
+        'disk urls of wrong type',
+        { token: owner, body: { plans: [{ id: 'p', imageVersions: [{ version: '1', dataDiskUrls: [1, {}] }] }] }, headers: ifMatch },
+        400,
+      ],
       ['lead destination of wrong type', { token: owner, body: { leadDestination: 'https' }, headers: ifMatch }, 400],
       ['plan of wrong type', { token: owner, body: { plans: ['p', 3] }, headers: ifMatch }, 400],
     ];
     for (const [name, options, status] of cases) expectRefused(name, await api.request('PUT', offerPath(PUBLISHER, 'guarded'), options), status);
-    expectRefused('publish e-mails as an object', await command('publish', { metadata: { 'notification-emails': { a: 1 } } }), 400, 'metadata.notification-emails');
+    expectRefused(
+      'publish e-mails as an object',
+      await command('publish', { metadata: { 'notification-emails': { a: 1 } } }),
+      400,
+      'metadata.notification-emails',
+    );
     expectRefused('publish metadata as a list', await command('publish', { metadata: ['a@x.com'] }), 400, 'metadata');
     expectRefused('go live with fields', await command('golive', { now: true }), 400);
     expect((await api.request('GET', offerPath(PUBLISHER, 'guarded'), { token: owner })).body.draft).toEqual(SAMPLE_DRAFT);

@@ -4,7 +4,8 @@ const LIMITS = { maxDraftBytes: 10_000, maxImageVersions: 4, maxDisks: 6 };
 
 describe('storable text', () => {
   test('NUL and unpaired surrogates are refused; pairs and other text are fine', () => {
-    for (const bad of ['\u0000', 'a\u0000b', '\ud800', 'x\ud800y', '\udc00', '\udfffx', '\ud83d\ud83d\ude80\ud800']) expect({ bad, ok: isStorableText(bad) }).toEqual({ bad, ok: false });
+    for (const bad of ['\u0000', 'a\u0000b', '\ud800', 'x\ud800y', '\udc00', '\udfffx', '\ud83d\ud83d\ude80\ud800'])
+      expect({ bad, ok: isStorableText(bad) }).toEqual({ bad, ok: false });
     for (const good of ['', 'plain', '\ud83d\ude80', 'é中文', '\u0001\t\n', '\uffff']) expect({ good, ok: isStorableText(good) }).toEqual({ good, ok: true });
   });
 
@@ -47,12 +48,27 @@ describe('draft limits', () => {
   const version = (disks: number, os = true) => ({ version: '1', ...(os ? { osDiskUrl: 'o' } : {}), dataDiskUrls: Array<string>(disks).fill('d') });
 
   test('within the limits: nothing exceeded', () => {
-    expect(exceededDraftLimits({ plans: [{ id: 'a', imageVersions: [version(2), version(1)] }, { id: 'b', imageVersions: [version(0, false)] }] }, LIMITS)).toEqual([]);
+    expect(
+      exceededDraftLimits(
+        {
+          plans: [
+            { id: 'a', imageVersions: [version(2), version(1)] },
+            { id: 'b', imageVersions: [version(0, false)] },
+          ],
+        },
+        LIMITS,
+      ),
+    ).toEqual([]);
     expect(exceededDraftLimits({}, LIMITS)).toEqual([]);
   });
 
   test('versions and disks count over all plans; OS disks count only when given', () => {
-    const draft = { plans: [{ id: 'a', imageVersions: [version(3), version(0)] }, { id: 'b', imageVersions: [version(1, false), version(0), version(0, false)] }] };
+    const draft = {
+      plans: [
+        { id: 'a', imageVersions: [version(3), version(0)] },
+        { id: 'b', imageVersions: [version(1, false), version(0), version(0, false)] },
+      ],
+    };
     expect(exceededDraftLimits(draft, LIMITS).map(({ name, max, actual }) => ({ name, max, actual }))).toEqual([
       { name: 'OFFER_API_MAX_IMAGE_VERSIONS', max: 4, actual: 5 },
       { name: 'OFFER_API_MAX_DISKS', max: 6, actual: 7 },
@@ -61,7 +77,9 @@ describe('draft limits', () => {
 
   test('bytes are UTF-8 bytes of the compact JSON', () => {
     const draft = { description: 'é'.repeat(5_000) };
-    expect(exceededDraftLimits(draft, LIMITS)).toEqual([expect.objectContaining({ name: 'OFFER_API_MAX_DRAFT_BYTES', actual: Buffer.byteLength(JSON.stringify(draft)) })]);
+    expect(exceededDraftLimits(draft, LIMITS)).toEqual([
+      expect.objectContaining({ name: 'OFFER_API_MAX_DRAFT_BYTES', actual: Buffer.byteLength(JSON.stringify(draft)) }),
+    ]);
   });
 
   test('stored drafts of any shape are counted without throwing', () => {

@@ -26,10 +26,12 @@ afterAll(async () => {
   await api?.stop();
 });
 
-const put = (offerId: string, body: unknown, headers: Record<string, string> = {}) => api.request('PUT', offerPath(PUBLISHER, offerId), { token: owner, body, headers });
+const put = (offerId: string, body: unknown, headers: Record<string, string> = {}) =>
+  api.request('PUT', offerPath(PUBLISHER, offerId), { token: owner, body, headers });
 const command = (offerId: string, name: 'publish' | 'golive' | 'cancel', body?: unknown, headers: Record<string, string> = {}) =>
   api.request('POST', offerPath(PUBLISHER, offerId, `/${name}`), { token: owner, body, headers });
-const publish = (offerId: string, headers: Record<string, string> = {}) => command(offerId, 'publish', { metadata: { 'notification-emails': 'a@x.com,b@y.com' } }, headers);
+const publish = (offerId: string, headers: Record<string, string> = {}) =>
+  command(offerId, 'publish', { metadata: { 'notification-emails': 'a@x.com,b@y.com' } }, headers);
 const status = (offerId: string) => waitForStatus(api, owner, PUBLISHER, offerId, 'readable', () => true);
 
 async function createOffer(offerId: string): Promise<void> {
@@ -115,11 +117,18 @@ describe('drafts', () => {
     for (const id of ['a-1', 'a-2', 'a-3', 'a-4', 'a-5']) {
       expect((await api.request('PUT', offerPath('listing-pub', id), { token: other, body: { title: id } })).status).toBe(201);
     }
-    expect((await api.request('POST', offerPath('listing-pub', 'a-2', '/publish'), { token: other, body: { metadata: { 'notification-emails': ['o@x.com'] } } })).status).toBe(202);
+    expect(
+      (await api.request('POST', offerPath('listing-pub', 'a-2', '/publish'), { token: other, body: { metadata: { 'notification-emails': ['o@x.com'] } } }))
+        .status,
+    ).toBe(202);
     const first = await api.request('GET', offerPath('listing-pub', undefined, '', { limit: '2' }), { token: other });
     expect(first.status).toBe(200);
     expect(first.body.value.map((o: Json) => o.id)).toEqual(['a-1', 'a-2']);
-    expect(first.body.value[1]).toMatchObject({ status: expect.stringMatching(/notStarted|running/), attempt: 1, statusLink: offerPath('listing-pub', 'a-2', '/status') });
+    expect(first.body.value[1]).toMatchObject({
+      status: expect.stringMatching(/notStarted|running/),
+      attempt: 1,
+      statusLink: offerPath('listing-pub', 'a-2', '/status'),
+    });
     const second = await api.request('GET', first.body.nextLink, { token: other });
     expect(second.body.value.map((o: Json) => o.id)).toEqual(['a-3', 'a-4']);
     const third = await api.request('GET', second.body.nextLink, { token: other });
@@ -150,7 +159,12 @@ describe('commands in every state', () => {
     expect(accepted.body).toMatchObject({ command: 'publish', attempt: 1 });
     expect(await outboxCount(id, 'OfferSubmitted')).toBe(1);
     const [submitted] = await api.query<{ payload: Buffer }>(`SELECT payload FROM outbox WHERE message_key = $1`, [`${PUBLISHER}/${id}`]);
-    expect(JSON.parse(submitted.payload.toString())).toMatchObject({ notificationEmails: ['a@x.com', 'b@y.com'], language: 'en', submittedBy: `${PUBLISHER}-user`, offer: SAMPLE_DRAFT });
+    expect(JSON.parse(submitted.payload.toString())).toMatchObject({
+      notificationEmails: ['a@x.com', 'b@y.com'],
+      language: 'en',
+      submittedBy: `${PUBLISHER}-user`,
+      offer: SAMPLE_DRAFT,
+    });
 
     await waitForStatus(api, owner, PUBLISHER, id, 'running at step 1', (s) => s.status === 'running' && s.steps[0].status === 'inProgress');
     expectRefused(await publish(id), 'publish is not possible while an attempt is running; the offer is in prerequisite validation');
@@ -174,7 +188,15 @@ describe('commands in every state', () => {
     expectRefused(await command(id, 'cancel'), 'the last attempt was canceled');
     expectRefused(await command(id, 'golive'), 'the last attempt was canceled');
     const afterCancel = await waitForStatus(api, owner, PUBLISHER, id, 'canceled', (s) => s.status === 'canceled');
-    expect(afterCancel.steps.map((s: Json) => s.status)).toEqual(['notStarted', 'notStarted', 'notStarted', 'notStarted', 'notStarted', 'canceled', 'notStarted']);
+    expect(afterCancel.steps.map((s: Json) => s.status)).toEqual([
+      'notStarted',
+      'notStarted',
+      'notStarted',
+      'notStarted',
+      'notStarted',
+      'canceled',
+      'notStarted',
+    ]);
     expect(afterCancel.previewLinks).toEqual([]);
 
     // attempt 2 goes live
@@ -198,7 +220,9 @@ describe('commands in every state', () => {
 
     // the public catalog shows it, without authentication
     const catalog = await api.request('GET', '/api/catalog/offers?limit=500');
-    expect(catalog.body.value).toContainEqual(expect.objectContaining({ publisherId: PUBLISHER, offerId: id, title: SAMPLE_DRAFT.title, pageLink: `/api/catalog/offers/${PUBLISHER}/${id}` }));
+    expect(catalog.body.value).toContainEqual(
+      expect.objectContaining({ publisherId: PUBLISHER, offerId: id, title: SAMPLE_DRAFT.title, pageLink: `/api/catalog/offers/${PUBLISHER}/${id}` }),
+    );
     const page = await api.request('GET', `/api/catalog/offers/${PUBLISHER}/${id}`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
@@ -209,13 +233,23 @@ describe('commands in every state', () => {
     await feed(stageEvents(id, 3, 'rejected'));
     const failed = await waitForStatus(api, owner, PUBLISHER, id, 'attempt 3 failed', (s) => s.attempt === 3 && s.status === 'failed');
     expect(failed.steps[0].status).toBe('blocked');
-    expect(failed.steps[0].messages.filter((m: Json) => m.level === 'error').map((m: Json) => m.field)).toEqual(['title', 'plans[0].imageVersions[0].osDiskUrl']);
+    expect(failed.steps[0].messages.filter((m: Json) => m.level === 'error').map((m: Json) => m.field)).toEqual([
+      'title',
+      'plans[0].imageVersions[0].osDiskUrl',
+    ]);
     expect((await api.request('GET', `/api/catalog/offers/${PUBLISHER}/${id}`)).status).toBe(200);
     expectRefused(await command(id, 'golive'), 'the last attempt failed at prerequisite validation');
     expect((await publish(id)).status).toBe(202);
 
     const operations = await api.request('GET', offerPath(PUBLISHER, id, '/operations'), { token: owner });
-    expect(operations.body.value.map((o: Json) => `${o.command}:${o.attempt}`)).toEqual(['publish:4', 'publish:3', 'golive:2', 'publish:2', 'cancel:1', 'publish:1']);
+    expect(operations.body.value.map((o: Json) => `${o.command}:${o.attempt}`)).toEqual([
+      'publish:4',
+      'publish:3',
+      'golive:2',
+      'publish:2',
+      'cancel:1',
+      'publish:1',
+    ]);
     const history = await api.request('GET', offerPath(PUBLISHER, id, '/events', { limit: '5' }), { token: owner });
     expect(history.body.value).toHaveLength(5);
     expect(history.body.value[0]).toMatchObject({ type: 'OfferSubmitted', attempt: 1, outcome: 'applied' });
@@ -348,40 +382,154 @@ describe('bad input: always 4xx with a body, never 5xx, nothing stored', () => {
   test('malformed, mistyped, oversized, unknown fields, unknown api-version, invalid ids', async () => {
     await createOffer('guarded');
     const countRows = async () =>
-      (await api.query<{ offers: number; outbox: number; versions: number }>(
-        `SELECT (SELECT count(*)::int FROM offers) AS offers, (SELECT count(*)::int FROM outbox) AS outbox, (SELECT sum(version)::int FROM offers) AS versions`,
-      ))[0];
+      (
+        await api.query<{ offers: number; outbox: number; versions: number }>(
+          `SELECT (SELECT count(*)::int FROM offers) AS offers, (SELECT count(*)::int FROM outbox) AS outbox, (SELECT sum(version)::int FROM offers) AS versions`,
+        )
+      )[0];
     const before = await countRows();
     const json = { 'content-type': 'application/json' };
     const ifMatch = { 'if-match': '"1"' };
     const cases: Array<[string, string, string, Parameters<OfferApiHarness['request']>[2], number, string?]> = [
-      ['malformed JSON', 'PUT', offerPath(PUBLISHER, 'guarded'), { token: owner, rawBody: '{"title": ', headers: { ...json, ...ifMatch } }, 400, 'invalid-json'],
+      [
+        'malformed JSON',
+        'PUT',
+        offerPath(PUBLISHER, 'guarded'),
+        { token: owner, rawBody: '{"title": ', headers: { ...json, ...ifMatch } },
+        400,
+        'invalid-json',
+      ],
       ['empty JSON body', 'PUT', offerPath(PUBLISHER, 'guarded'), { token: owner, rawBody: '', headers: { ...json, ...ifMatch } }, 400],
       ['no body', 'PUT', offerPath(PUBLISHER, 'guarded'), { token: owner, headers: ifMatch }, 400, 'body-required'],
       ['array body', 'PUT', offerPath(PUBLISHER, 'guarded'), { token: owner, body: [1, 2], headers: ifMatch }, 400, 'validation-failed'],
       ['scalar body', 'PUT', offerPath(PUBLISHER, 'guarded'), { token: owner, rawBody: '42', headers: { ...json, ...ifMatch } }, 400, 'validation-failed'],
-      ['text body', 'PUT', offerPath(PUBLISHER, 'guarded'), { token: owner, rawBody: 'title=x', headers: { 'content-type': 'text/plain', ...ifMatch } }, 415, 'unsupported-media-type'],
-      ['wrong types', 'PUT', offerPath(PUBLISHER, 'guarded'), { token: owner, body: { title: 5, categories: 'x', plans: [{ id: 1, openPorts: [{ port: 'ssh' }] }] }, headers: ifMatch }, 400, 'validation-failed'],
-      ['unknown top-level field', 'PUT', offerPath(PUBLISHER, 'guarded'), { token: owner, body: { title: 'x', price: 10 }, headers: ifMatch }, 400, 'validation-failed'],
-      ['unknown nested field', 'PUT', offerPath(PUBLISHER, 'guarded'), { token: owner, body: { logos: { small: 'https://x', huge: 'y' } }, headers: ifMatch }, 400, 'validation-failed'],
+      [
+        'text body',
+        'PUT',
+        offerPath(PUBLISHER, 'guarded'),
+        { token: owner, rawBody: 'title=x', headers: { 'content-type': 'text/plain', ...ifMatch } },
+        415,
+        'unsupported-media-type',
+      ],
+      [
+        'wrong types',
+        'PUT',
+        offerPath(PUBLISHER, 'guarded'),
+        { token: owner, body: { title: 5, categories: 'x', plans: [{ id: 1, openPorts: [{ port: 'ssh' }] }] }, headers: ifMatch },
+        400,
+        'validation-failed',
+      ],
+      [
+        'unknown top-level field',
+        'PUT',
+        offerPath(PUBLISHER, 'guarded'),
+        { token: owner, body: { title: 'x', price: 10 }, headers: ifMatch },
+        400,
+        'validation-failed',
+      ],
+      [
+        'unknown nested field',
+        'PUT',
+        offerPath(PUBLISHER, 'guarded'),
+        { token: owner, body: { logos: { small: 'https://x', huge: 'y' } }, headers: ifMatch },
+        400,
+        'validation-failed',
+      ],
       ['too long', 'PUT', offerPath(PUBLISHER, 'guarded'), { token: owner, body: { title: 'x'.repeat(201) }, headers: ifMatch }, 400, 'validation-failed'],
-      ['too many', 'PUT', offerPath(PUBLISHER, 'guarded'), { token: owner, body: { screenshots: Array(101).fill('https://x') }, headers: ifMatch }, 400, 'validation-failed'],
-      ['out of range', 'PUT', offerPath(PUBLISHER, 'guarded'), { token: owner, body: { plans: [{ id: 'p', openPorts: [{ port: 70000 }] }] }, headers: ifMatch }, 400, 'validation-failed'],
-      ['oversize body', 'PUT', offerPath(PUBLISHER, 'guarded'), { token: owner, body: { description: 'x'.repeat(api.config.bodyLimitBytes + 10) }, headers: ifMatch }, 413, 'payload-too-large'],
+      [
+        'too many',
+        'PUT',
+        offerPath(PUBLISHER, 'guarded'),
+        { token: owner, body: { screenshots: Array(101).fill('https://x') }, headers: ifMatch },
+        400,
+        'validation-failed',
+      ],
+      [
+        'out of range',
+        'PUT',
+        offerPath(PUBLISHER, 'guarded'),
+        { token: owner, body: { plans: [{ id: 'p', openPorts: [{ port: 70000 }] }] }, headers: ifMatch },
+        400,
+        'validation-failed',
+      ],
+      [
+        'oversize body',
+        'PUT',
+        offerPath(PUBLISHER, 'guarded'),
+        { token: owner, body: { description: 'x'.repeat(api.config.bodyLimitBytes + 10) }, headers: ifMatch },
+        413,
+        'payload-too-large',
+      ],
       ['unknown api-version', 'GET', `/api/publishers/${PUBLISHER}/offers/guarded?api-version=2016-01-01`, { token: owner }, 400, 'unsupported-api-version'],
-      ['missing api-version', 'PUT', `/api/publishers/${PUBLISHER}/offers/guarded`, { token: owner, body: { title: 'x' }, headers: ifMatch }, 400, 'api-version-required'],
+      [
+        'missing api-version',
+        'PUT',
+        `/api/publishers/${PUBLISHER}/offers/guarded`,
+        { token: owner, body: { title: 'x' }, headers: ifMatch },
+        400,
+        'api-version-required',
+      ],
       ['upper-case offer id', 'PUT', offerPath(PUBLISHER, 'Guarded'), { token: owner, body: { title: 'x' } }, 400, 'invalid-id'],
       ['underscore offer id', 'PUT', offerPath(PUBLISHER, 'my_offer'), { token: owner, body: { title: 'x' } }, 400, 'invalid-id'],
       ['too long offer id', 'PUT', offerPath(PUBLISHER, 'a'.repeat(51)), { token: owner, body: { title: 'x' } }, 400, 'invalid-id'],
       ['encoded slash offer id', 'PUT', offerPath(PUBLISHER, 'a%2Fb'), { token: owner, body: { title: 'x' } }, 400, 'invalid-id'],
       ['publish without metadata', 'POST', offerPath(PUBLISHER, 'guarded', '/publish'), { token: owner, body: {} }, 400, 'validation-failed'],
-      ['publish with numeric e-mails', 'POST', offerPath(PUBLISHER, 'guarded', '/publish'), { token: owner, body: { metadata: { 'notification-emails': 5 } } }, 400, 'validation-failed'],
-      ['publish with empty e-mails', 'POST', offerPath(PUBLISHER, 'guarded', '/publish'), { token: owner, body: { metadata: { 'notification-emails': ' , ' } } }, 400, 'validation-failed'],
-      ['publish with 21 e-mails', 'POST', offerPath(PUBLISHER, 'guarded', '/publish'), { token: owner, body: { metadata: { 'notification-emails': Array.from({ length: 21 }, (_, i) => `u${i}@x.com`) } } }, 400, 'validation-failed'],
-      ['publish with unknown field', 'POST', offerPath(PUBLISHER, 'guarded', '/publish'), { token: owner, body: { metadata: { 'notification-emails': 'a@x.com' }, force: true } }, 400, 'validation-failed'],
-      ['publish with unknown language', 'POST', offerPath(PUBLISHER, 'guarded', '/publish'), { token: owner, body: { metadata: { 'notification-emails': 'a@x.com' }, language: 'xx' } }, 400, 'validation-failed'],
-      ['malformed publish body', 'POST', offerPath(PUBLISHER, 'guarded', '/publish'), { token: owner, rawBody: '{"metadata":', headers: json }, 400, 'invalid-json'],
-      ['bad Idempotency-Key', 'POST', offerPath(PUBLISHER, 'guarded', '/publish'), { token: owner, body: { metadata: { 'notification-emails': 'a@x.com' } }, headers: { 'idempotency-key': 'x'.repeat(300) } }, 400, 'validation-failed'],
+      [
+        'publish with numeric e-mails',
+        'POST',
+        offerPath(PUBLISHER, 'guarded', '/publish'),
+        { token: owner, body: { metadata: { 'notification-emails': 5 } } },
+        400,
+        'validation-failed',
+      ],
+      [
+        'publish with empty e-mails',
+        'POST',
+        offerPath(PUBLISHER, 'guarded', '/publish'),
+        { token: owner, body: { metadata: { 'notification-emails': ' , ' } } },
+        400,
+        'validation-failed',
+      ],
+      [
+        'publish with 21 e-mails',
+        'POST',
+        offerPath(PUBLISHER, 'guarded', '/publish'),
+        { token: owner, body: { metadata: { 'notification-emails': Array.from({ length: 21 }, (_, i) => `u${i}@x.com`) } } },
+        400,
+        'validation-failed',
+      ],
+      [
+        'publish with unknown field',
+        'POST',
+        offerPath(PUBLISHER, 'guarded', '/publish'),
+        { token: owner, body: { metadata: { 'notification-emails': 'a@x.com' }, force: true } },
+        400,
+        'validation-failed',
+      ],
+      [
+        'publish with unknown language',
+        'POST',
+        offerPath(PUBLISHER, 'guarded', '/publish'),
+        { token: owner, body: { metadata: { 'notification-emails': 'a@x.com' }, language: 'xx' } },
+        400,
+        'validation-failed',
+      ],
+      [
+        'malformed publish body',
+        'POST',
+        offerPath(PUBLISHER, 'guarded', '/publish'),
+        { token: owner, rawBody: '{"metadata":', headers: json },
+        400,
+        'invalid-json',
+      ],
+      [
+        'bad Idempotency-Key',
+        'POST',
+        offerPath(PUBLISHER, 'guarded', '/publish'),
+        { token: owner, body: { metadata: { 'notification-emails': 'a@x.com' } }, headers: { 'idempotency-key': 'x'.repeat(300) } },
+        400,
+        'validation-failed',
+      ],
       ['cancel reason of wrong type', 'POST', offerPath(PUBLISHER, 'guarded', '/cancel'), { token: owner, body: { reason: 42 } }, 400, 'validation-failed'],
       ['invalid operation id', 'GET', offerPath(PUBLISHER, 'guarded', '/operations/not-a-uuid'), { token: owner }, 400, 'invalid-id'],
       ['invalid page size', 'GET', offerPath(PUBLISHER, undefined, '', { limit: '0' }), { token: owner }, 400, 'validation-failed'],

@@ -36,7 +36,12 @@ function generate(offers: number, prefix: string): OfferEvent[] {
     // a stage answering late for attempt 1 after attempt 2 started: must change nothing
     if (attempts > 1) {
       events.push(
-        createOfferEvent('CertificationPassed', { checks: [] }, { subject, attempt: 1, correlationId: `${subject}#1` }, { source: '/marketplace/certification', now: () => new Date(Date.UTC(2026, 5, 1)) }) as OfferEvent,
+        createOfferEvent(
+          'CertificationPassed',
+          { checks: [] },
+          { subject, attempt: 1, correlationId: `${subject}#1` },
+          { source: '/marketplace/certification', now: () => new Date(Date.UTC(2026, 5, 1)) },
+        ) as OfferEvent,
       );
     }
   }
@@ -120,9 +125,13 @@ test('a rebuild while new events arrive: afterwards the view still equals the fo
   const rebuilding = rebuild();
   await publishEvents(api.topic, fresh, { twice: true });
   await rebuilding;
-  await waitFor('the late events in the history', async () => (await api.query(`SELECT 1 FROM ${LIVE_TABLES.history} WHERE publisher_id LIKE 'late-%'`)).length === fresh.length, {
-    timeoutMs: 60_000,
-  });
+  await waitFor(
+    'the late events in the history',
+    async () => (await api.query(`SELECT 1 FROM ${LIVE_TABLES.history} WHERE publisher_id LIKE 'late-%'`)).length === fresh.length,
+    {
+      timeoutMs: 60_000,
+    },
+  );
   await waitForGroupCaughtUp(api.groupId, api.topic);
   const stored = await storedViews();
   for (const [subject, view] of expectedViews(fresh)) expect(stored.get(subject)).toEqual(view);
@@ -136,7 +145,10 @@ test('an undecodable message is dead-lettered with its reason and listed for ope
   await produceRaw(api.topic, [{ key: 'p-pub-1/offer-1', value: '{not json', headers: { ce_id: 'poison-1', ce_type: 'marketplace.offer.WentLive' } }]);
   const [after] = attemptEvents({ subject: 'poison-pub/after-poison', attempt: 1, outcome: 'submitted' });
   await publishEvents(api.topic, [after], { twice: true });
-  await waitFor('the event after the poison message to be projected', async () => (await api.query(`SELECT 1 FROM ${LIVE_TABLES.view} WHERE offer_id = 'after-poison'`)).length === 1);
+  await waitFor(
+    'the event after the poison message to be projected',
+    async () => (await api.query(`SELECT 1 FROM ${LIVE_TABLES.view} WHERE offer_id = 'after-poison'`)).length === 1,
+  );
   const letters = await waitFor('the dead letter to be listed', async () => {
     const response = await api.request('GET', '/api/operator/dead-letters', { token: operator });
     return (response.body.value as Array<{ eventId: string; reason: string; code: string }>).find((l) => l.eventId === 'poison-1');

@@ -11,7 +11,15 @@ describe('evolve: the status view of one offer', () => {
   test('before any submission the offer was never published and every step is not started', () => {
     const view = initialStatusView('contoso', 'vm-one');
     expect(view.status).toBe('neverPublished');
-    expect(view.steps.map((s) => s.id)).toEqual(['validate-prerequisites', 'certification', 'provisioning', 'packaging', 'preview', 'publisher-signoff', 'live']);
+    expect(view.steps.map((s) => s.id)).toEqual([
+      'validate-prerequisites',
+      'certification',
+      'provisioning',
+      'packaging',
+      'preview',
+      'publisher-signoff',
+      'live',
+    ]);
     expect(stepStatuses(view)).toEqual(Array(7).fill('notStarted'));
   });
 
@@ -38,7 +46,9 @@ describe('evolve: the status view of one offer', () => {
   test('failed certification: each failed check is a message; a failed e-mail is recorded as failed', () => {
     const view = given(attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'certification-failed' }));
     expect(stepStatuses(view).slice(0, 3)).toEqual(['complete', 'blocked', 'notStarted']);
-    expect(step(view, 'certification').messages.map((m) => m.text)).toContain('Plan standard, image 1.0.0, os disk: vhd-cookie: The footer has no conectix cookie.');
+    expect(step(view, 'certification').messages.map((m) => m.text)).toContain(
+      'Plan standard, image 1.0.0, os disk: vhd-cookie: The footer has no conectix cookie.',
+    );
     expect(view.notifications.at(-1)).toMatchObject({ status: 'failed', reason: 'SMTP 550 mailbox unavailable (after 5 tries)' });
   });
 
@@ -46,7 +56,11 @@ describe('evolve: the status view of one offer', () => {
     const events = attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'replication-failed' });
     const progressed = given(events.slice(0, -1));
     expect(step(progressed, 'provisioning')).toMatchObject({ status: 'inProgress', progressPercentage: 50 });
-    expect(step(progressed, 'provisioning').messages.filter((m) => m.code === 'replication-progress').map((m) => m.text)).toEqual(['Replicated to 2 of 4 regions.']);
+    expect(
+      step(progressed, 'provisioning')
+        .messages.filter((m) => m.code === 'replication-progress')
+        .map((m) => m.text),
+    ).toEqual(['Replicated to 2 of 4 regions.']);
     const failed = given(events);
     expect(failed.status).toBe('failed');
     expect(step(failed, 'provisioning').messages.map((m) => m.text)).toContain('westeurope: quota exceeded (after 3 tries)');
@@ -121,7 +135,10 @@ describe('evolve: the status view of one offer', () => {
   test('messages per step are bounded, with a note of how many were left out', () => {
     const [submitted] = attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'submitted' });
     const rejected = attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'rejected' })[2] as Extract<OfferEvent, { type: 'PrerequisitesRejected' }>;
-    const many = { ...rejected, data: { problems: Array.from({ length: 1000 }, (_, i) => ({ path: `plans[${i}].id`, code: 'required', message: 'Give the plan an id.' })) } };
+    const many = {
+      ...rejected,
+      data: { problems: Array.from({ length: 1000 }, (_, i) => ({ path: `plans[${i}].id`, code: 'required', message: 'Give the plan an id.' })) },
+    };
     const view = evolve(evolve(initialStatusView('contoso', 'vm-one'), submitted), many);
     const messages = step(view, 'validate-prerequisites').messages;
     expect(messages).toHaveLength(VIEW_LIMITS.messagesPerStep);

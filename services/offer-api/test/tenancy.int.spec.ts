@@ -21,7 +21,10 @@ beforeAll(async () => {
   tokens.operator = await operatorToken();
   expect((await api.request('PUT', offerPath('contoso', 'tenant-vm'), { token: tokens.owner, body: SAMPLE_DRAFT })).status).toBe(201);
   expect((await api.request('PUT', offerPath('contoso', 'tenant-draft'), { token: tokens.owner, body: { title: 'draft' } })).status).toBe(201);
-  const published = await api.request('POST', offerPath('contoso', 'tenant-vm', '/publish'), { token: tokens.owner, body: { metadata: { 'notification-emails': 'a@x.com' } } });
+  const published = await api.request('POST', offerPath('contoso', 'tenant-vm', '/publish'), {
+    token: tokens.owner,
+    body: { metadata: { 'notification-emails': 'a@x.com' } },
+  });
   expect(published.status).toBe(202);
   operationId = published.body.id;
   const stages = attemptEvents({ subject: 'contoso/tenant-vm', attempt: 1, outcome: 'preview' }).filter((e) => e.type !== 'OfferSubmitted');
@@ -79,8 +82,20 @@ const ROUTES: Route[] = [
     body: () => ({ metadata: { 'notification-emails': 'a@x.com' } }),
     expected: publisherRoute({ operator: 403, owner: 409 }),
   },
-  { name: 'cancel', method: 'POST', path: () => offerPath('contoso', 'tenant-vm', '/cancel'), body: () => ({}), expected: publisherRoute({ operator: 403, owner: 202 }) },
-  { name: 'go live (after cancel)', method: 'POST', path: () => offerPath('contoso', 'tenant-vm', '/golive'), body: () => ({}), expected: publisherRoute({ operator: 403, owner: 409 }) },
+  {
+    name: 'cancel',
+    method: 'POST',
+    path: () => offerPath('contoso', 'tenant-vm', '/cancel'),
+    body: () => ({}),
+    expected: publisherRoute({ operator: 403, owner: 202 }),
+  },
+  {
+    name: 'go live (after cancel)',
+    method: 'POST',
+    path: () => offerPath('contoso', 'tenant-vm', '/golive'),
+    body: () => ({}),
+    expected: publisherRoute({ operator: 403, owner: 409 }),
+  },
   { name: 'delete draft', method: 'DELETE', path: () => offerPath('contoso', 'tenant-draft'), expected: publisherRoute({ operator: 403, owner: 204 }) },
   { name: 'operator: inspect events', method: 'GET', path: () => '/api/operator/offers/contoso/tenant-vm/events', expected: operatorRoute() },
   { name: 'operator: replay one offer', method: 'POST', path: () => '/api/operator/offers/contoso/tenant-vm/replay', expected: operatorRoute() },
@@ -108,7 +123,9 @@ test('every route x every caller', async () => {
   }
   expect(outcomes).toEqual(expected);
   // let the rebuild the operator started finish before the suite tears the service down
-  await waitFor('the rebuild to finish', async () => (await api.request('GET', rebuildLocation!, { token: tokens.operator })).body.state === 'done', { timeoutMs: 60_000 });
+  await waitFor('the rebuild to finish', async () => (await api.request('GET', rebuildLocation!, { token: tokens.operator })).body.state === 'done', {
+    timeoutMs: 60_000,
+  });
 });
 
 test("another publisher's offer is indistinguishable from a missing one", async () => {
@@ -119,7 +136,11 @@ test("another publisher's offer is indistinguishable from a missing one", async 
     expect(missing.status).toBe(404);
     expect(foreign.body).toEqual(missing.body);
   }
-  const foreignWrite = await api.request('PUT', offerPath('contoso', 'tenant-vm'), { token: tokens.other, body: { title: 'taken over' }, headers: { 'if-match': '*' } });
+  const foreignWrite = await api.request('PUT', offerPath('contoso', 'tenant-vm'), {
+    token: tokens.other,
+    body: { title: 'taken over' },
+    headers: { 'if-match': '*' },
+  });
   expect(foreignWrite.status).toBe(404);
   expect((await api.request('GET', offerPath('contoso', 'tenant-vm'), { token: tokens.owner })).body.draft.title).toBe(SAMPLE_DRAFT.title);
   // a foreign body is not even validated: no hint from field errors either

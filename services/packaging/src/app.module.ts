@@ -16,7 +16,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        MessagingModule.forRoot({ codec: offerEventCodec,
+        MessagingModule.forRoot({
+          codec: offerEventCodec,
           ...config.messaging,
           service: PACKAGING_SERVICE,
           migrations: [...STAGE_MIGRATIONS, PackagingTables1733200000000],

@@ -45,7 +45,9 @@ test('a packaging job killed after sending the lead is resumed elsewhere without
   expect(await doomed.exited).toEqual({ code: null, signal: 'SIGKILL' });
   expect(endpoint.requestsTo(path)).toHaveLength(1);
   const leadId = testLeadId(offer.subject, 1);
-  const [job] = await queryDb<{ state: string; progress: { startedAt?: string; lead?: unknown } }>(db, `SELECT state, progress FROM jobs WHERE subject = $1`, [offer.subject]);
+  const [job] = await queryDb<{ state: string; progress: { startedAt?: string; lead?: unknown } }>(db, `SELECT state, progress FROM jobs WHERE subject = $1`, [
+    offer.subject,
+  ]);
   expect(job.state).toBe('running');
   expect(job.progress).toEqual({ startedAt: expect.any(String), lead: { destination: 'https', leadId } });
 
@@ -56,7 +58,10 @@ test('a packaging job killed after sending the lead is resumed elsewhere without
   expect(endpoint.requestsTo(path)).toHaveLength(1);
 
   await waitForGroupCaughtUp(group, topic);
-  await waitFor('the outbox to be relayed', async () => (await queryDb<{ n: number }>(db, 'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL'))[0].n === 0);
+  await waitFor(
+    'the outbox to be relayed',
+    async () => (await queryDb<{ n: number }>(db, 'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL'))[0].n === 0,
+  );
   expect(log.of(offer.subject, 'PackagingStarted')).toHaveLength(1);
   expect(log.of(offer.subject, 'PreviewReady')).toHaveLength(1);
   expect(await queryDb(db, 'SELECT state, tries FROM jobs WHERE subject = $1', [offer.subject])).toEqual([{ state: 'done', tries: 2 }]);

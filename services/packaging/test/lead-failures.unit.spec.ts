@@ -46,16 +46,26 @@ describe('HTTPS lead endpoint failures', () => {
   });
 
   test('given the timeout is configured lower, then the message says that timeout', () => {
-    expect(classifyLeadFailure({ destination: 'https', kind: 'error', code: 'timeout' }, { timeoutMs: 1_500 }).reason).toBe('the lead endpoint did not answer within 1.5 s');
+    expect(classifyLeadFailure({ destination: 'https', kind: 'error', code: 'timeout' }, { timeoutMs: 1_500 }).reason).toBe(
+      'the lead endpoint did not answer within 1.5 s',
+    );
   });
 
   test('given an unknown error code, then it is reported with its detail and retried', () => {
-    expect(classify({ destination: 'https', kind: 'error', code: 'EWHATEVER', detail: 'odd' })).toMatchObject({ code: 'lead-endpoint-failed', reason: expect.stringContaining('odd'), retryable: true });
+    expect(classify({ destination: 'https', kind: 'error', code: 'EWHATEVER', detail: 'odd' })).toMatchObject({
+      code: 'lead-endpoint-failed',
+      reason: expect.stringContaining('odd'),
+      retryable: true,
+    });
   });
 
   test('given lead generation is on without a URL, then the publisher is told to fill it in', () => {
     const result = classify({ destination: 'https', kind: 'misconfigured', setting: 'leadDestination.https.url', problem: 'missing' });
-    expect(result).toMatchObject({ code: 'lead-settings-incomplete', reason: 'lead generation is on but leadDestination.https.url is missing', retryable: false });
+    expect(result).toMatchObject({
+      code: 'lead-settings-incomplete',
+      reason: 'lead generation is on but leadDestination.https.url is missing',
+      retryable: false,
+    });
     expect(result.action).toMatch(/^fill in leadDestination.https.url/);
   });
 });

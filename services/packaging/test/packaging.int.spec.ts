@@ -94,7 +94,9 @@ describe('packaging without lead generation', () => {
       'SELECT attempt, product_page_hash, product_page_html, catalog_url FROM catalog_entries WHERE subject = $1',
       [offer.subject],
     );
-    expect(catalog).toEqual([{ attempt: 1, product_page_hash: preview.data.productPageHash, product_page_html: preview.data.productPageHtml, catalog_url: live.data.catalogUrl }]);
+    expect(catalog).toEqual([
+      { attempt: 1, product_page_hash: preview.data.productPageHash, product_page_html: preview.data.productPageHtml, catalog_url: live.data.catalogUrl },
+    ]);
     await caughtUp();
     expect(log.of(offer.subject, 'WentLive')).toHaveLength(1);
   });
@@ -145,7 +147,13 @@ describe('test lead to an HTTPS endpoint', () => {
   });
 
   test.each([
-    ['refused', async () => `http://127.0.0.1:${await closedPort()}/leads`, 'lead-endpoint-unreachable', 'the lead endpoint refused the connection', /check the endpoint URL/],
+    [
+      'refused',
+      async () => `http://127.0.0.1:${await closedPort()}/leads`,
+      'lead-endpoint-unreachable',
+      'the lead endpoint refused the connection',
+      /check the endpoint URL/,
+    ],
     ['401', async () => endpoint.url(`/unauthorized/${uniqueId('')}`), 'lead-endpoint-unauthorized', 'the lead endpoint answered 401', /check the credentials/],
     ['slow', async () => endpoint.url(`/slow/${uniqueId('')}`), 'lead-endpoint-timeout', 'the lead endpoint did not answer within 1 s', /within 1 s/],
   ])('lead endpoint %s -> PackagingFailed saying what to fix', async (_label, url, code, reason, action) => {
@@ -217,7 +225,9 @@ describe('sign-off, cancel, stale attempts', () => {
     expect(dead.headers.ce_type).toBe('marketplace.offer.GoLiveRequested');
     await caughtUp();
     expect(deadLetters.messages.filter((m) => m.key === offer.subject)).toHaveLength(1);
-    expect(await queryDb(db, 'SELECT attempt, state FROM offer_attempts WHERE subject = $1', [offer.subject])).toEqual([{ attempt: 1, state: 'awaiting-images' }]);
+    expect(await queryDb(db, 'SELECT attempt, state FROM offer_attempts WHERE subject = $1', [offer.subject])).toEqual([
+      { attempt: 1, state: 'awaiting-images' },
+    ]);
     expect(await queryDb(db, 'SELECT 1 FROM jobs WHERE subject = $1', [offer.subject])).toEqual([]);
   });
 });

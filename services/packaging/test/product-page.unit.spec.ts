@@ -36,7 +36,13 @@ function offer(overrides: Partial<OfferDraft> = {}): OfferDraft {
         osName: 'Ubuntu 22.04',
         recommendedVmSizes: ['Standard_D2s_v5', 'Standard_B2s'],
         openPorts: [{ name: 'HTTPS', port: 443, protocol: 'TCP' }, { port: 22 }],
-        imageVersions: [{ version: '1.0.0', osDiskUrl: 'https://acct.blob.core.windows.net/vhds/os.vhd?sv=2024&sig=SECRET', dataDiskUrls: ['https://acct.blob.core.windows.net/vhds/d.vhd?sig=SECRET2'] }],
+        imageVersions: [
+          {
+            version: '1.0.0',
+            osDiskUrl: 'https://acct.blob.core.windows.net/vhds/os.vhd?sv=2024&sig=SECRET',
+            dataDiskUrls: ['https://acct.blob.core.windows.net/vhds/d.vhd?sig=SECRET2'],
+          },
+        ],
       },
     ],
     ...overrides,
@@ -107,7 +113,12 @@ describe('the product page', () => {
   test('given logos and screenshots that are not https, then they are left out', () => {
     const { html: page } = renderProductPage(
       offer({
-        logos: { wide: 'http://cdn.contoso.example/logo.png', large: 'javascript:alert(1)', medium: 'data:image/png;base64,AAAA', small: 'https://user:pw@cdn.example/l.png' },
+        logos: {
+          wide: 'http://cdn.contoso.example/logo.png',
+          large: 'javascript:alert(1)',
+          medium: 'data:image/png;base64,AAAA',
+          small: 'https://user:pw@cdn.example/l.png',
+        },
         screenshots: ['http://insecure.example/s.png', 'https://cdn.contoso.example/ok.png', 'not a url'],
         privacyPolicyUrl: 'javascript:alert(1)',
       }),
@@ -137,13 +148,20 @@ describe('html templates', () => {
 
   test('httpsUrl accepts only absolute https URLs without credentials', () => {
     expect(httpsUrl(' https://cdn.example/a.png ')).toBe('https://cdn.example/a.png');
-    expect([httpsUrl('http://cdn.example/a.png'), httpsUrl('//cdn.example/a.png'), httpsUrl('https://u:p@cdn.example/'), httpsUrl(undefined)]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([httpsUrl('http://cdn.example/a.png'), httpsUrl('//cdn.example/a.png'), httpsUrl('https://u:p@cdn.example/'), httpsUrl(undefined)]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 
 describe('the snapshot packaging keeps', () => {
   test('keeps marketing, technical and lead content but drops the disk URLs', () => {
-    const snapshot = packagingSnapshot(offer({ leadDestination: { type: 'https', https: { url: 'https://leads.example' } }, previewSubscriptionIds: ['sub-1'] }));
+    const snapshot = packagingSnapshot(
+      offer({ leadDestination: { type: 'https', https: { url: 'https://leads.example' } }, previewSubscriptionIds: ['sub-1'] }),
+    );
     expect(snapshot.plans?.[0].imageVersions).toEqual([{ version: '1.0.0' }]);
     expect(snapshot.plans?.[0].recommendedVmSizes).toEqual(['Standard_D2s_v5', 'Standard_B2s']);
     expect(snapshot.leadDestination?.https?.url).toBe('https://leads.example');
@@ -174,8 +192,14 @@ describe('lead plans and the test lead', () => {
 
   test('given incomplete or invalid settings, then the plan names the setting', () => {
     expect(planLead(offer({ leadDestination: { type: 'https', https: {} } }))).toMatchObject({ setting: 'leadDestination.https.url', problem: 'missing' });
-    expect(planLead(offer({ leadDestination: { type: 'azure-table', azureTable: { tableName: 'Leads' } } }))).toMatchObject({ setting: 'leadDestination.azureTable.connectionString', problem: 'missing' });
-    expect(planLead(offer({ leadDestination: { type: 'azure-table', azureTable: { connectionString: 'cs', tableName: 'my-leads' } } }))).toMatchObject({ setting: 'leadDestination.azureTable.tableName', problem: 'invalid' });
+    expect(planLead(offer({ leadDestination: { type: 'azure-table', azureTable: { tableName: 'Leads' } } }))).toMatchObject({
+      setting: 'leadDestination.azureTable.connectionString',
+      problem: 'missing',
+    });
+    expect(planLead(offer({ leadDestination: { type: 'azure-table', azureTable: { connectionString: 'cs', tableName: 'my-leads' } } }))).toMatchObject({
+      setting: 'leadDestination.azureTable.tableName',
+      problem: 'invalid',
+    });
   });
 
   test('the lead id and table keys are the same on every try of an attempt and differ between attempts and offers', () => {
@@ -191,7 +215,12 @@ describe('lead plans and the test lead', () => {
     const input = { ...IDS, subject: 'contoso/web-vm', attempt: 3, offerTitle: 'Contoso Web VM', createdAt: new Date('2025-01-10T12:00:00Z') };
     const lead = buildTestLead(input);
     expect(lead).toEqual(buildTestLead(input));
-    expect(lead).toMatchObject({ leadId: testLeadId('contoso/web-vm', 3), isTest: true, offer: { publisherId: 'contoso', offerId: 'web-vm', attempt: 3 }, createdAt: '2025-01-10T12:00:00.000Z' });
+    expect(lead).toMatchObject({
+      leadId: testLeadId('contoso/web-vm', 3),
+      isTest: true,
+      offer: { publisherId: 'contoso', offerId: 'web-vm', attempt: 3 },
+      createdAt: '2025-01-10T12:00:00.000Z',
+    });
     expect(lead.customer.email).toMatch(/@example\.com$/);
     const entity = testLeadEntity(lead, testLeadTableKeys('contoso/web-vm', 3));
     expect(entity).toMatchObject({ rowKey: lead.leadId, LeadId: lead.leadId, IsTest: true, OfferId: 'web-vm', Attempt: 3, Email: 'test.lead@example.com' });

@@ -20,7 +20,11 @@ const submitted = (attempt: number, subject = SUBJECT) => submittedOf(attempt, {
 const replicated = (attempt: number) => eventOf('ImagesReplicated', { regions: [] }, attempt, SUBJECT);
 const goLive = (attempt: number) => eventOf('GoLiveRequested', { requestedBy: 'alice' }, attempt, SUBJECT);
 const canceled = (attempt: number) => eventOf('PublishCanceled', { canceledBy: 'alice' }, attempt, SUBJECT);
-const packaged = (attempt: number, lead: PackagingRun['lead'] = { kind: 'not-configured' }): PackagingInput => ({ type: 'PackagingDone', attempt, run: run(lead) });
+const packaged = (attempt: number, lead: PackagingRun['lead'] = { kind: 'not-configured' }): PackagingInput => ({
+  type: 'PackagingDone',
+  attempt,
+  run: run(lead),
+});
 const wentLive = (attempt: number, page: typeof PAGE | 'page missing' = PAGE): PackagingInput => ({
   type: 'GoLiveDone',
   attempt,
@@ -49,19 +53,31 @@ function at(stage: PackagingStage, attempt = 2): PackagingInput[] {
 test('the inputs above reach the stages they are named after', () => {
   for (const stage of ['awaiting-images', 'packaging', 'preview-ready', 'going-live', 'live', 'packaging-failed', 'go-live-failed', 'canceled'] as const) {
     const inputs = at(stage);
-    spec.given(inputs.slice(0, -1)).when(inputs[inputs.length - 1]).thenState({ attempt: 2, state: stage });
+    spec
+      .given(inputs.slice(0, -1))
+      .when(inputs[inputs.length - 1])
+      .thenState({ attempt: 2, state: stage });
   }
 });
 
-const STORE_SNAPSHOT = { type: 'store-snapshot' as const, snapshot: { publisherId: 'contoso', offerId: 'web-vm', offer: packagingSnapshot(OFFER), submittedAt: NOW } };
+const STORE_SNAPSHOT = {
+  type: 'store-snapshot' as const,
+  snapshot: { publisherId: 'contoso', offerId: 'web-vm', offer: packagingSnapshot(OFFER), submittedAt: NOW },
+};
 
 describe('OfferSubmitted', () => {
   test('given a first submission, when it arrives, then the attempt is recorded with its snapshot and nothing is canceled', () => {
-    spec.given([]).when(submitted(1)).then(accepted({ state: { attempt: 1, state: 'awaiting-images' }, effects: [STORE_SNAPSHOT] }));
+    spec
+      .given([])
+      .when(submitted(1))
+      .then(accepted({ state: { attempt: 1, state: 'awaiting-images' }, effects: [STORE_SNAPSHOT] }));
   });
 
   test('given attempt 2 at preview, when attempt 3 is submitted, then it supersedes attempt 2 and cancels its jobs', () => {
-    spec.given(at('preview-ready', 2)).when(submitted(3)).then(accepted({ state: { attempt: 3, state: 'awaiting-images' }, cancelJobs: { beforeAttempt: 3 }, effects: [STORE_SNAPSHOT] }));
+    spec
+      .given(at('preview-ready', 2))
+      .when(submitted(3))
+      .then(accepted({ state: { attempt: 3, state: 'awaiting-images' }, cancelJobs: { beforeAttempt: 3 }, effects: [STORE_SNAPSHOT] }));
   });
 
   test('given attempt 3, when a stale OfferSubmitted of attempt 2 arrives, then nothing changes', () => {
@@ -74,13 +90,19 @@ describe('OfferSubmitted', () => {
 
   test('when the subject does not name the offer in the data, then the event is rejected', () => {
     const misplaced = { ...submitted(1), subject: 'fabrikam/web-vm' };
-    spec.given([]).when(misplaced).thenMatches({ outcome: 'rejected', code: 'not-applicable', reason: expect.stringContaining('fabrikam/web-vm') });
+    spec
+      .given([])
+      .when(misplaced)
+      .thenMatches({ outcome: 'rejected', code: 'not-applicable', reason: expect.stringContaining('fabrikam/web-vm') });
   });
 });
 
 describe('ImagesReplicated', () => {
   test('given the current attempt awaits its images, when they are replicated, then a package job is due after the packaging duration', () => {
-    spec.given(at('awaiting-images')).when(replicated(2)).then(accepted({ state: { attempt: 2, state: 'packaging' }, jobs: [{ kind: 'package', runAfter: new Date('2025-01-10T12:00:02.000Z') }] }));
+    spec
+      .given(at('awaiting-images'))
+      .when(replicated(2))
+      .then(accepted({ state: { attempt: 2, state: 'packaging' }, jobs: [{ kind: 'package', runAfter: new Date('2025-01-10T12:00:02.000Z') }] }));
   });
 
   test('given a zero duration (tests), then the job is due at once', () => {
@@ -103,7 +125,10 @@ describe('ImagesReplicated', () => {
   });
 
   test('given no submission seen, when ImagesReplicated arrives, then it is rejected (there is no snapshot to package)', () => {
-    spec.given([]).when(replicated(1)).thenRejected(/no OfferSubmitted/);
+    spec
+      .given([])
+      .when(replicated(1))
+      .thenRejected(/no OfferSubmitted/);
   });
 });
 
@@ -137,7 +162,10 @@ describe('packaging (step 4) finishing', () => {
   });
 
   test('given the attempt was superseded while the job ran, then its result is dropped', () => {
-    spec.given([...at('packaging', 2), submitted(3)]).when(packaged(2)).thenIgnored();
+    spec
+      .given([...at('packaging', 2), submitted(3)])
+      .when(packaged(2))
+      .thenIgnored();
   });
 
   test('given the attempt was canceled while the job ran, then its result is dropped', () => {
@@ -154,15 +182,27 @@ describe('packaging (step 4) finishing', () => {
 
 describe('GoLiveRequested (step 6 -> 7)', () => {
   test('given the preview is ready, when Go Live is clicked, then a go-live job is due after the go-live delay', () => {
-    spec.given(at('preview-ready')).when(goLive(2)).then(accepted({ state: { attempt: 2, state: 'going-live' }, jobs: [{ kind: 'go-live', runAfter: new Date('2025-01-10T12:00:05.000Z') }] }));
+    spec
+      .given(at('preview-ready'))
+      .when(goLive(2))
+      .then(accepted({ state: { attempt: 2, state: 'going-live' }, jobs: [{ kind: 'go-live', runAfter: new Date('2025-01-10T12:00:05.000Z') }] }));
   });
 
-  test.each(['awaiting-images', 'packaging'] as const)('given packaging is at %s, when Go Live arrives before PreviewReady, then it is rejected with the reason', (stage) => {
-    spec.given(at(stage)).when(goLive(2)).thenMatches({ outcome: 'rejected', code: 'not-applicable', reason: expect.stringContaining('before PreviewReady') });
-  });
+  test.each(['awaiting-images', 'packaging'] as const)(
+    'given packaging is at %s, when Go Live arrives before PreviewReady, then it is rejected with the reason',
+    (stage) => {
+      spec
+        .given(at(stage))
+        .when(goLive(2))
+        .thenMatches({ outcome: 'rejected', code: 'not-applicable', reason: expect.stringContaining('before PreviewReady') });
+    },
+  );
 
   test('given the attempt failed packaging, when Go Live arrives, then it is rejected', () => {
-    spec.given(at('packaging-failed')).when(goLive(2)).thenRejected(/published again/);
+    spec
+      .given(at('packaging-failed'))
+      .when(goLive(2))
+      .thenRejected(/published again/);
   });
 
   test('given the attempt was canceled at sign-off, when Go Live of that attempt arrives, then nothing happens', () => {
@@ -193,7 +233,10 @@ describe('go-live (step 7) finishing', () => {
   });
 
   test('given the page is missing, then GoLiveFailed says so', () => {
-    spec.given(at('going-live')).when(wentLive(2, 'page missing')).thenMatches({ state: { attempt: 2, state: 'go-live-failed' }, events: [{ type: 'GoLiveFailed', data: { code: 'product-page-missing' } }] });
+    spec
+      .given(at('going-live'))
+      .when(wentLive(2, 'page missing'))
+      .thenMatches({ state: { attempt: 2, state: 'go-live-failed' }, events: [{ type: 'GoLiveFailed', data: { code: 'product-page-missing' } }] });
   });
 
   test('given the go-live was canceled, when the job finishes anyway, then nothing is published', () => {
@@ -201,17 +244,26 @@ describe('go-live (step 7) finishing', () => {
   });
 
   test('given the catalog kept failing, then GoLiveFailed is emitted', () => {
-    spec.given(at('going-live')).when({ type: 'GoLiveExhausted', attempt: 2, error: 'timeout' }).thenMatches({ events: [{ type: 'GoLiveFailed', data: { code: 'catalog-unavailable' } }] });
+    spec
+      .given(at('going-live'))
+      .when({ type: 'GoLiveExhausted', attempt: 2, error: 'timeout' })
+      .thenMatches({ events: [{ type: 'GoLiveFailed', data: { code: 'catalog-unavailable' } }] });
   });
 });
 
 describe('PublishCanceled', () => {
   test('given the preview is ready (sign-off), when the publisher cancels, then the attempt is canceled with its jobs', () => {
-    spec.given(at('preview-ready')).when(canceled(2)).then(accepted({ state: { attempt: 2, state: 'canceled' }, cancelJobs: { upToAttempt: 2 } }));
+    spec
+      .given(at('preview-ready'))
+      .when(canceled(2))
+      .then(accepted({ state: { attempt: 2, state: 'canceled' }, cancelJobs: { upToAttempt: 2 } }));
   });
 
   test('given go-live is pending, when the attempt is canceled, then the pending go-live is canceled too', () => {
-    spec.given(at('going-live')).when(canceled(2)).thenMatches({ cancelJobs: { upToAttempt: 2 } });
+    spec
+      .given(at('going-live'))
+      .when(canceled(2))
+      .thenMatches({ cancelJobs: { upToAttempt: 2 } });
   });
 
   test.each(['live', 'packaging-failed', 'canceled'] as const)('given the attempt is %s, when a cancel arrives, then nothing changes', (stage) => {

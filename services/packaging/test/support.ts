@@ -51,14 +51,25 @@ export const events = {
   submitted: (offer: TestOffer, attempt: number, draft: OfferDraft) =>
     createOfferEvent(
       'OfferSubmitted',
-      { publisherId: offer.publisherId, offerId: offer.offerId, notificationEmails: ['ops@contoso.example'], language: 'en', submittedBy: 'user-1', offer: draft },
+      {
+        publisherId: offer.publisherId,
+        offerId: offer.offerId,
+        notificationEmails: ['ops@contoso.example'],
+        language: 'en',
+        submittedBy: 'user-1',
+        offer: draft,
+      },
       meta(offer, attempt),
       { source: '/marketplace/offer-api' },
     ),
   replicated: (offer: TestOffer, attempt: number) =>
-    createOfferEvent('ImagesReplicated', { regions: [{ region: 'eastus', status: 'replicated', tries: 1 }] }, meta(offer, attempt), { source: '/marketplace/provisioning' }),
-  goLive: (offer: TestOffer, attempt: number) => createOfferEvent('GoLiveRequested', { requestedBy: 'user-1' }, meta(offer, attempt), { source: '/marketplace/offer-api' }),
-  canceled: (offer: TestOffer, attempt: number) => createOfferEvent('PublishCanceled', { canceledBy: 'user-1' }, meta(offer, attempt), { source: '/marketplace/offer-api' }),
+    createOfferEvent('ImagesReplicated', { regions: [{ region: 'eastus', status: 'replicated', tries: 1 }] }, meta(offer, attempt), {
+      source: '/marketplace/provisioning',
+    }),
+  goLive: (offer: TestOffer, attempt: number) =>
+    createOfferEvent('GoLiveRequested', { requestedBy: 'user-1' }, meta(offer, attempt), { source: '/marketplace/offer-api' }),
+  canceled: (offer: TestOffer, attempt: number) =>
+    createOfferEvent('PublishCanceled', { canceledBy: 'user-1' }, meta(offer, attempt), { source: '/marketplace/offer-api' }),
 };
 
 export interface RecordedRequest {

@@ -36,7 +36,13 @@ async function startService(label: string, simulation: SimulationSettings, concu
   const config: ProvisioningConfig = {
     port: 0,
     provisioningDurationMs: 0,
-    replication: { concurrency, retry: { maxTries: 3, initialBackoffMs: 10, maxBackoffMs: 50 }, progressEvery: 10, checkpointIntervalMs: 0, progressMinIntervalMs: 0 },
+    replication: {
+      concurrency,
+      retry: { maxTries: 3, initialBackoffMs: 10, maxBackoffMs: 50 },
+      progressEvery: 10,
+      checkpointIntervalMs: 0,
+      progressMinIntervalMs: 0,
+    },
     simulation,
     backend,
     jobs: { concurrency: 2, leaseMs: 1500, pollIntervalMs: 100, maxTries: 3 },
@@ -75,7 +81,11 @@ afterAll(async () => {
 });
 
 async function jobs(s: RunningService, subject: string) {
-  return queryRows<{ attempt: number; state: string; tries: number }>(s.runtime.dataSource, `SELECT attempt, state, tries FROM jobs WHERE subject = $1 ORDER BY attempt`, [subject]);
+  return queryRows<{ attempt: number; state: string; tries: number }>(
+    s.runtime.dataSource,
+    `SELECT attempt, state, tries FROM jobs WHERE subject = $1 ORDER BY attempt`,
+    [subject],
+  );
 }
 
 async function attemptRecord(s: RunningService, subject: string) {
@@ -148,18 +158,17 @@ test('PublishCanceled in the middle of a job stops it: nothing is emitted after 
 
   // the worker has returned: no replication runs any more, and it stopped short of the catalog
   expect(callsFor(slow, '1.0.0').length).toBeLessThan(REGIONS);
-  const [after] = await queryRows<{ n: number }>(
-    slow.runtime.dataSource,
-    `SELECT count(*)::int AS n FROM outbox WHERE message_key = $1 AND created_at > $2`,
-    [subject, canceledAt.at],
-  );
+  const [after] = await queryRows<{ n: number }>(slow.runtime.dataSource, `SELECT count(*)::int AS n FROM outbox WHERE message_key = $1 AND created_at > $2`, [
+    subject,
+    canceledAt.at,
+  ]);
   expect(after.n).toBe(0);
   await waitForGroupCaughtUp(slow.group, slow.topic);
   expect(tally(slow.log.events, subject)).toMatchObject({ replicated: { ids: 0 }, failed: { ids: 0 } });
   expect(await attemptRecord(slow, subject)).toEqual({ attempt: 1, state: 'canceled' });
 });
 
-test('a newer attempt supersedes a running job; the old attempt\'s events are ignored', async () => {
+test("a newer attempt supersedes a running job; the old attempt's events are ignored", async () => {
   const subject = `${uniqueId('pub')}/superseded`;
   const offerV1 = submitted(subject, 1);
   offerV1.data.offer.plans![1].imageVersions![0].version = '0.9.0';
@@ -174,7 +183,10 @@ test('a newer attempt supersedes a running job; the old attempt\'s events are ig
   const done = await slow.log.waitFor(subject, 'ImagesReplicated');
   expect(done.attempt).toBe(2);
   await waitForGroupCaughtUp(slow.group, slow.topic);
-  const attempt1 = slow.log.of(subject).filter((e) => e.attempt === 1).map((e) => e.type);
+  const attempt1 = slow.log
+    .of(subject)
+    .filter((e) => e.attempt === 1)
+    .map((e) => e.type);
   expect(attempt1).not.toContain('ImagesReplicated');
   expect(attempt1).not.toContain('ReplicationFailed');
   expect((await jobs(slow, subject)).map((j) => [j.attempt, j.state])).toEqual([

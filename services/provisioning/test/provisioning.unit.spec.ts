@@ -85,7 +85,12 @@ describe('replicating one region', () => {
     const { backend } = scriptedBackend({ brazilsouth: Infinity });
     const { sleeps, sleep } = recordingSleep();
     const result = await replicateRegion(IMAGES, 'brazilsouth', backend, POLICY, never, sleep);
-    expect(result).toEqual({ region: 'brazilsouth', status: 'failed', tries: 3, reason: 'premium/2.0.0: brazilsouth is busy (and 2 more image(s) not replicated)' });
+    expect(result).toEqual({
+      region: 'brazilsouth',
+      status: 'failed',
+      tries: 3,
+      reason: 'premium/2.0.0: brazilsouth is busy (and 2 more image(s) not replicated)',
+    });
     expect(sleeps).toEqual([100, 200]);
   });
 
@@ -177,7 +182,9 @@ describe('replicating every region', () => {
     const abort = new AbortController();
     abort.abort(new Error('superseded'));
     const replicate = jest.fn();
-    await expect(replicateRegions({ regions: REGION_NAMES, concurrency: 4, signal: abort.signal, replicate, onResult: async () => undefined })).rejects.toThrow('superseded');
+    await expect(replicateRegions({ regions: REGION_NAMES, concurrency: 4, signal: abort.signal, replicate, onResult: async () => undefined })).rejects.toThrow(
+      'superseded',
+    );
     expect(replicate).not.toHaveBeenCalled();
   });
 });
@@ -234,7 +241,11 @@ describe('progress and outcome', () => {
 
   test('given every region replicated, then ImagesReplicated lists each region in catalog order', () => {
     const regions = ['eastus', 'westeurope', 'brazilsouth'];
-    const progress: ReplicationProgress = { started: true, reportedAt: 0, finished: [replicated('brazilsouth'), replicated('eastus'), { region: 'westeurope', status: 'replicated', tries: 2 }] };
+    const progress: ReplicationProgress = {
+      started: true,
+      reportedAt: 0,
+      finished: [replicated('brazilsouth'), replicated('eastus'), { region: 'westeurope', status: 'replicated', tries: 2 }],
+    };
     expect(replicationOutcome(regions, progress)).toEqual({
       type: 'ImagesReplicated',
       data: { regions: [replicated('eastus'), { region: 'westeurope', status: 'replicated', tries: 2 }, replicated('brazilsouth')] },
@@ -244,7 +255,11 @@ describe('progress and outcome', () => {
   test('given some regions failed, then ReplicationFailed names them with reason and tries, and counts the others', () => {
     const regions = ['eastus', 'westeurope', 'brazilsouth', 'japaneast'];
     const failed: RegionResult = { region: 'brazilsouth', status: 'failed', tries: 3, reason: 'quota exceeded' };
-    const progress: ReplicationProgress = { started: true, reportedAt: 0, finished: [replicated('eastus'), failed, replicated('westeurope'), replicated('japaneast')] };
+    const progress: ReplicationProgress = {
+      started: true,
+      reportedAt: 0,
+      finished: [replicated('eastus'), failed, replicated('westeurope'), replicated('japaneast')],
+    };
     expect(replicationOutcome(regions, progress)).toEqual({ type: 'ReplicationFailed', data: { failedRegions: [failed], regionsReplicated: 3 } });
   });
 
@@ -267,7 +282,13 @@ describe('progress and outcome', () => {
     expect(
       imagesOf({
         plans: [
-          { id: 'a', imageVersions: [{ version: '1.0.0', osDiskUrl: 'https://x/os.vhd' }, { version: '1.1.0', osDiskUrl: 'https://x/os2.vhd', dataDiskUrls: ['https://x/d'] }] },
+          {
+            id: 'a',
+            imageVersions: [
+              { version: '1.0.0', osDiskUrl: 'https://x/os.vhd' },
+              { version: '1.1.0', osDiskUrl: 'https://x/os2.vhd', dataDiskUrls: ['https://x/d'] },
+            ],
+          },
           { id: 'b' },
         ],
       }),
@@ -292,52 +313,102 @@ describe('attempts', () => {
     spec
       .given([])
       .when(submitted(1))
-      .then(accepted({ state: { attempt: 1, state: 'awaiting-certification' }, cancelJobs: { beforeAttempt: 1 }, effects: [{ type: 'keep-images', images: imagesOf(offer) }] }));
+      .then(
+        accepted({
+          state: { attempt: 1, state: 'awaiting-certification' },
+          cancelJobs: { beforeAttempt: 1 },
+          effects: [{ type: 'keep-images', images: imagesOf(offer) }],
+        }),
+      );
   });
 
   test('given attempt 2 replicating, when OfferSubmitted of attempt 3 arrives, then attempt 2 is superseded', () => {
-    spec.given([submitted(2), certified(2)]).when(submitted(3)).thenMatches({ outcome: 'accepted', cancelJobs: { beforeAttempt: 3 } });
+    spec
+      .given([submitted(2), certified(2)])
+      .when(submitted(3))
+      .thenMatches({ outcome: 'accepted', cancelJobs: { beforeAttempt: 3 } });
   });
 
   test('given attempt 3, when OfferSubmitted of attempt 2 or 3 arrives, then nothing changes', () => {
-    spec.given([submitted(3), certified(3)]).when(submitted(2)).thenIgnored();
-    spec.given([submitted(3), certified(3)]).when(submitted(3)).thenIgnored();
+    spec
+      .given([submitted(3), certified(3)])
+      .when(submitted(2))
+      .thenIgnored();
+    spec
+      .given([submitted(3), certified(3)])
+      .when(submitted(3))
+      .thenIgnored();
   });
 
   test('given the attempt awaits certification, when CertificationPassed arrives, then replication is scheduled after the simulated duration', () => {
     spec
       .given([submitted(2)])
       .when(certified(2))
-      .then(accepted({ state: { attempt: 2, state: 'replicating' }, jobs: [{ kind: 'replicate', runAfter: new Date('2024-05-01T10:00:03Z'), payload: { regions: [...REGION_NAMES] } }] }));
+      .then(
+        accepted({
+          state: { attempt: 2, state: 'replicating' },
+          jobs: [{ kind: 'replicate', runAfter: new Date('2024-05-01T10:00:03Z'), payload: { regions: [...REGION_NAMES] } }],
+        }),
+      );
   });
 
   test('given the attempt already replicating, when CertificationPassed arrives again, then it is ignored', () => {
-    spec.given([submitted(2), certified(2)]).when(certified(2)).thenIgnored();
+    spec
+      .given([submitted(2), certified(2)])
+      .when(certified(2))
+      .thenIgnored();
   });
 
   test('given attempt 3, when CertificationPassed of attempt 2 arrives, then it is ignored (stale)', () => {
-    spec.given([submitted(3)]).when(certified(2)).thenIgnored();
+    spec
+      .given([submitted(3)])
+      .when(certified(2))
+      .thenIgnored();
   });
 
   test('given no OfferSubmitted of attempt 4 seen, when its CertificationPassed arrives, then it is an unknown attempt', () => {
-    spec.given([submitted(3), certified(3), finished(3, ok)]).when(certified(4)).thenMatches({ outcome: 'rejected', code: 'unknown-attempt' });
+    spec
+      .given([submitted(3), certified(3), finished(3, ok)])
+      .when(certified(4))
+      .thenMatches({ outcome: 'rejected', code: 'unknown-attempt' });
     spec.given([]).when(certified(1)).thenMatches({ outcome: 'rejected', code: 'unknown-attempt' });
   });
 
   test('given attempt 2, when PublishCanceled of attempt 2 arrives, then its job is canceled; of attempt 1, ignored', () => {
-    spec.given([submitted(2), certified(2)]).when(canceled(2)).then(accepted({ state: { attempt: 2, state: 'canceled' }, cancelJobs: { upToAttempt: 2 } }));
-    spec.given([submitted(2), certified(2)]).when(canceled(1)).thenIgnored();
+    spec
+      .given([submitted(2), certified(2)])
+      .when(canceled(2))
+      .then(accepted({ state: { attempt: 2, state: 'canceled' }, cancelJobs: { upToAttempt: 2 } }));
+    spec
+      .given([submitted(2), certified(2)])
+      .when(canceled(1))
+      .thenIgnored();
   });
 
   test('given attempt 2 replicating, when its job finishes, then the outcome is recorded', () => {
-    const failed: OfferEventDraft = { type: 'ReplicationFailed', data: { failedRegions: [{ region: 'eastus', status: 'failed', tries: 3 }], regionsReplicated: 0 } };
-    spec.given([submitted(2), certified(2)]).when(finished(2, ok)).then(accepted({ state: { attempt: 2, state: 'replicated' }, events: [ok] }));
-    spec.given([submitted(2), certified(2)]).when(finished(2, failed)).thenMatches({ state: { state: 'failed' } });
+    const failed: OfferEventDraft = {
+      type: 'ReplicationFailed',
+      data: { failedRegions: [{ region: 'eastus', status: 'failed', tries: 3 }], regionsReplicated: 0 },
+    };
+    spec
+      .given([submitted(2), certified(2)])
+      .when(finished(2, ok))
+      .then(accepted({ state: { attempt: 2, state: 'replicated' }, events: [ok] }));
+    spec
+      .given([submitted(2), certified(2)])
+      .when(finished(2, failed))
+      .thenMatches({ state: { state: 'failed' } });
   });
 
   test('given a superseded or canceled attempt, when its job finishes, then nothing is emitted', () => {
-    spec.given([submitted(2), certified(2), submitted(3)]).when(finished(2, ok)).thenIgnored();
-    spec.given([submitted(2), certified(2), canceled(2)]).when(finished(2, ok)).thenIgnored();
+    spec
+      .given([submitted(2), certified(2), submitted(3)])
+      .when(finished(2, ok))
+      .thenIgnored();
+    spec
+      .given([submitted(2), certified(2), canceled(2)])
+      .when(finished(2, ok))
+      .thenIgnored();
   });
 });
 
@@ -357,7 +428,14 @@ describe('simulated back end', () => {
   test('fails at the configured rate', async () => {
     const draws = [0.05, 0.5, 0.09, 0.95];
     const backend = new SimulatedReplicationBackend({ latencyMs: 0, failureRate: 0.1, failingRegions: [], flakyRegions: {} }, () => draws.shift() ?? 1);
-    const outcomes = await Promise.all([0, 1, 2, 3].map(() => backend.replicate(image, 'eastus', never).then(() => 'ok', () => 'failed')));
+    const outcomes = await Promise.all(
+      [0, 1, 2, 3].map(() =>
+        backend.replicate(image, 'eastus', never).then(
+          () => 'ok',
+          () => 'failed',
+        ),
+      ),
+    );
     expect(outcomes).toEqual(['failed', 'ok', 'failed', 'ok']);
   });
 

@@ -11,10 +11,19 @@ export function offerWithImages(): OfferDraft {
         osFamily: 'Linux',
         imageVersions: [
           { version: '1.0.0', osDiskUrl: 'https://contoso.blob.core.windows.net/vhds/os-1.0.0.vhd?sig=a' },
-          { version: '1.1.0', osDiskUrl: 'https://contoso.blob.core.windows.net/vhds/os-1.1.0.vhd?sig=a', dataDiskUrls: ['https://contoso.blob.core.windows.net/vhds/d.vhd?sig=a'] },
+          {
+            version: '1.1.0',
+            osDiskUrl: 'https://contoso.blob.core.windows.net/vhds/os-1.1.0.vhd?sig=a',
+            dataDiskUrls: ['https://contoso.blob.core.windows.net/vhds/d.vhd?sig=a'],
+          },
         ],
       },
-      { id: 'premium', title: 'Premium', osFamily: 'Linux', imageVersions: [{ version: '2.0.0', osDiskUrl: 'https://contoso.blob.core.windows.net/vhds/os-2.0.0.vhd?sig=a' }] },
+      {
+        id: 'premium',
+        title: 'Premium',
+        osFamily: 'Linux',
+        imageVersions: [{ version: '2.0.0', osDiskUrl: 'https://contoso.blob.core.windows.net/vhds/os-2.0.0.vhd?sig=a' }],
+      },
     ],
   };
 }
@@ -55,7 +64,11 @@ export function tally(events: readonly OfferEvent[], subject: string) {
       const content = JSON.stringify({ attempt: e.attempt, data: e.data });
       contents.set(content, (contents.get(content) ?? new Set()).add(e.id));
     }
-    return { ids: new Set(ofType.map((e) => e.id)).size, contents: contents.size, contentsEmittedTwice: [...contents.values()].filter((ids) => ids.size > 1).length };
+    return {
+      ids: new Set(ofType.map((e) => e.id)).size,
+      contents: contents.size,
+      contentsEmittedTwice: [...contents.values()].filter((ids) => ids.size > 1).length,
+    };
   };
   return {
     started: byType('ReplicationStarted'),

@@ -78,7 +78,12 @@ function submitted(subject: string, attempt: number, offer: OfferDraft, notifica
 }
 
 function canceled(subject: string, attempt: number) {
-  return createOfferEvent('PublishCanceled', { canceledBy: 'user-1' }, { subject, attempt, correlationId: `corr-${subject}-${attempt}` }, { source: '/marketplace/offer-api' });
+  return createOfferEvent(
+    'PublishCanceled',
+    { canceledBy: 'user-1' },
+    { subject, attempt, correlationId: `corr-${subject}-${attempt}` },
+    { source: '/marketplace/offer-api' },
+  );
 }
 
 function verdicts(s: RunningService, subject: string): OfferEvent[] {
@@ -116,7 +121,11 @@ test('an offer with many invalid fields is rejected with every problem, once', a
   offer.leadDestination = { type: 'azure-table', azureTable: { connectionString: 'AccountName=contoso', tableName: 'x' } };
   offer.plans![0].id = 'Standard Plan';
   offer.plans![0].osFamily = 'Solaris';
-  offer.plans![0].imageVersions![1] = { version: '1.1', osDiskUrl: 'http://contoso.blob.core.windows.net/os.vhd', dataDiskUrls: ['https://ok.test/d0.vhd', 'ftp://bad/d1.vhd'] };
+  offer.plans![0].imageVersions![1] = {
+    version: '1.1',
+    osDiskUrl: 'http://contoso.blob.core.windows.net/os.vhd',
+    dataDiskUrls: ['https://ok.test/d0.vhd', 'ftp://bad/d1.vhd'],
+  };
   offer.plans![1].imageVersions = [];
   const event = submitted(subject, 1, offer, ['ops@contoso.test', 'nobody']);
   await publishEvents(service.topic, [event], { twice: true });
@@ -175,7 +184,15 @@ test('a newer OfferSubmitted cancels the job of the attempt it supersedes; Publi
   await waitFor('the job of attempt 1', async () => (await jobs(slow, subject)).length === 1);
 
   await publishEvents(slow.topic, [submitted(subject, 2, completeOffer())], { twice: true });
-  await waitFor('attempt 1 superseded', async () => JSON.stringify(await jobs(slow, subject)) === JSON.stringify([{ attempt: 1, state: 'canceled' }, { attempt: 2, state: 'pending' }]));
+  await waitFor(
+    'attempt 1 superseded',
+    async () =>
+      JSON.stringify(await jobs(slow, subject)) ===
+      JSON.stringify([
+        { attempt: 1, state: 'canceled' },
+        { attempt: 2, state: 'pending' },
+      ]),
+  );
 
   await publishEvents(slow.topic, [canceled(subject, 2)], { twice: true });
   await waitFor('attempt 2 canceled', async () => (await jobs(slow, subject)).every((j) => j.state === 'canceled'));

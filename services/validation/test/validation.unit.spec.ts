@@ -90,7 +90,12 @@ const CASES: Case[] = [
     'duplicate',
   ],
   ['https leads without endpoint', (o) => (o.leadDestination = { type: 'https' }), 'leadDestination.https.url', 'required'],
-  ['https leads over http', (o) => (o.leadDestination = { type: 'https', https: { url: 'http://crm.contoso.test/leads' } }), 'leadDestination.https.url', 'invalid-url'],
+  [
+    'https leads over http',
+    (o) => (o.leadDestination = { type: 'https', https: { url: 'http://crm.contoso.test/leads' } }),
+    'leadDestination.https.url',
+    'invalid-url',
+  ],
   [
     'table leads without connection string',
     (o) => (o.leadDestination = { type: 'azure-table', azureTable: { tableName: 'Leads' } }),
@@ -149,15 +154,18 @@ describe('prerequisite rules, one field at a time', () => {
 
 describe('reporting', () => {
   test('given many invalid fields, when validated, then every one is reported, not just the first', () => {
-    const report = judge((o) => {
-      delete o.title;
-      o.summary = 'x'.repeat(150);
-      o.categories = ['gaming'];
-      o.logos = { small: 'http://cdn/s.png' };
-      plan(o).id = 'Bad Id';
-      image(o, 0, 1).osDiskUrl = 'ftp://disk';
-      image(o, 1, 0).version = 'latest';
-    }, ['nobody']);
+    const report = judge(
+      (o) => {
+        delete o.title;
+        o.summary = 'x'.repeat(150);
+        o.categories = ['gaming'];
+        o.logos = { small: 'http://cdn/s.png' };
+        plan(o).id = 'Bad Id';
+        image(o, 0, 1).osDiskUrl = 'ftp://disk';
+        image(o, 1, 0).version = 'latest';
+      },
+      ['nobody'],
+    );
     expect(report.problems.map((p) => `${p.path} ${p.code}`)).toEqual([
       'title required',
       'summary too-long',
@@ -224,7 +232,10 @@ describe('reporting', () => {
         (o) =>
           (o.leadDestination = {
             type: 'azure-table',
-            azureTable: { connectionString: 'DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=a2V5;EndpointSuffix=core.windows.net', tableName: 'Leads' },
+            azureTable: {
+              connectionString: 'DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=a2V5;EndpointSuffix=core.windows.net',
+              tableName: 'Leads',
+            },
           }),
       ).problems,
     ).toEqual([]);
@@ -249,7 +260,11 @@ describe('attempts', () => {
   const offer = completeOffer();
   const submitted = (attempt: number) => submittedOf(attempt, { offer, emails: NOTIFICATION_EMAILS });
   const canceled = (attempt: number) => eventOf('PublishCanceled', { canceledBy: 'alice' }, attempt);
-  const judged = (attempt: number, report: { rulesChecked: number; problems: FieldProblem[] }): ValidationInput => ({ type: 'ValidationJudged', attempt, report });
+  const judged = (attempt: number, report: { rulesChecked: number; problems: FieldProblem[] }): ValidationInput => ({
+    type: 'ValidationJudged',
+    attempt,
+    report,
+  });
   const job = (runAfter: Date) => ({ kind: 'validate', runAfter, payload: { submission: { offer, notificationEmails: NOTIFICATION_EMAILS } } });
 
   test('given no attempt on record, when OfferSubmitted arrives, then validation is scheduled after the simulated duration', () => {
@@ -267,16 +282,28 @@ describe('attempts', () => {
   });
 
   test('given attempt 3 on record, when OfferSubmitted of attempt 2 (stale) or 3 (again) arrives, then nothing changes', () => {
-    spec.given([submitted(3)]).when(submitted(2)).thenIgnored(/older/);
-    spec.given([submitted(3), judged(3, { rulesChecked: 1, problems: [{ path: 'title', code: 'required', message: 'Enter the offer title.' }] })]).when(submitted(3)).thenIgnored(/already recorded/);
+    spec
+      .given([submitted(3)])
+      .when(submitted(2))
+      .thenIgnored(/older/);
+    spec
+      .given([submitted(3), judged(3, { rulesChecked: 1, problems: [{ path: 'title', code: 'required', message: 'Enter the offer title.' }] })])
+      .when(submitted(3))
+      .thenIgnored(/already recorded/);
   });
 
   test('given attempt 2 validating, when PublishCanceled of attempt 2 arrives, then its jobs are canceled', () => {
-    spec.given([submitted(2)]).when(canceled(2)).then(accepted({ state: { attempt: 2, state: 'canceled' }, cancelJobs: { upToAttempt: 2 } }));
+    spec
+      .given([submitted(2)])
+      .when(canceled(2))
+      .then(accepted({ state: { attempt: 2, state: 'canceled' }, cancelJobs: { upToAttempt: 2 } }));
   });
 
   test('given attempt 3 on record, when PublishCanceled of attempt 2 arrives, then it is ignored', () => {
-    spec.given([submitted(3)]).when(canceled(2)).thenIgnored();
+    spec
+      .given([submitted(3)])
+      .when(canceled(2))
+      .thenIgnored();
   });
 
   test('given attempt 2 validating, when its job finishes, then the verdict is recorded and emitted', () => {
@@ -286,17 +313,29 @@ describe('attempts', () => {
       .when(judged(2, valid))
       .then(accepted({ state: { attempt: 2, state: 'validated' }, events: [{ type: 'PrerequisitesValidated', data: { rulesChecked: 80 } }] }));
     const invalid = { rulesChecked: 80, problems: [{ path: 'title', code: 'required', message: 'Enter the offer title.' }] };
-    spec.given([submitted(2)]).when(judged(2, invalid)).thenMatches({ outcome: 'accepted', state: { state: 'rejected' } });
+    spec
+      .given([submitted(2)])
+      .when(judged(2, invalid))
+      .thenMatches({ outcome: 'accepted', state: { state: 'rejected' } });
   });
 
   test('given a newer attempt or a canceled one, when an old job finishes, then it emits nothing', () => {
     const report = { rulesChecked: 1, problems: [] };
-    spec.given([submitted(3)]).when(judged(2, report)).thenIgnored();
-    spec.given([submitted(2), canceled(2)]).when(judged(2, report)).thenIgnored();
+    spec
+      .given([submitted(3)])
+      .when(judged(2, report))
+      .thenIgnored();
+    spec
+      .given([submitted(2), canceled(2)])
+      .when(judged(2, report))
+      .thenIgnored();
     spec.given([]).when(judged(2, report)).thenIgnored();
   });
 
   test('events of other stages change nothing here', () => {
-    spec.given([submitted(2)]).when(eventOf('CertificationStarted', { disks: 1 }, 2)).thenIgnored(/does not react to CertificationStarted/);
+    spec
+      .given([submitted(2)])
+      .when(eventOf('CertificationStarted', { disks: 1 }, 2))
+      .thenIgnored(/does not react to CertificationStarted/);
   });
 });

@@ -89,7 +89,9 @@ export function check(input: CheckInput): CheckResult {
     const events = (bySubject.get(subject) ?? []).map((r) => r.event!);
     const expected = EXPECTED_EVENTS[plan.kind];
     const terminal = events.find((e) => TERMINAL.includes(e.type));
-    const outcome = terminal?.type ?? (events.some((e) => e.type === 'PreviewReady') ? 'PreviewReady (no sign-off outcome)' : `none (last: ${events[events.length - 1]?.type ?? 'nothing'})`);
+    const outcome =
+      terminal?.type ??
+      (events.some((e) => e.type === 'PreviewReady') ? 'PreviewReady (no sign-off outcome)' : `none (last: ${events[events.length - 1]?.type ?? 'nothing'})`);
     (outcomes[plan.kind] ??= {})[outcome] = (outcomes[plan.kind][outcome] ?? 0) + 1;
 
     if (progress.refused) {
@@ -110,12 +112,18 @@ export function check(input: CheckInput): CheckResult {
     for (const [type, count] of counts) if (count > 1) add('duplicated', `${type} ${count} times (different event ids)`, subject);
     // outcome
     const expectedOutcome = expected[expected.length - 1];
-    if (terminal && terminal.type !== expectedOutcome) add('wrong', `${plan.kind} offer ended in ${terminal.type} (${reasonOf(terminal)}), expected ${expectedOutcome}`, subject);
+    if (terminal && terminal.type !== expectedOutcome)
+      add('wrong', `${plan.kind} offer ended in ${terminal.type} (${reasonOf(terminal)}), expected ${expectedOutcome}`, subject);
     const unexpected = [...counts.keys()].filter((t) => !expected.includes(t as OfferEventType));
-    if (unexpected.length && (!terminal || terminal.type === expectedOutcome)) add('wrong', `${plan.kind} offer has events it should not: ${unexpected.join(', ')}`, subject);
+    if (unexpected.length && (!terminal || terminal.type === expectedOutcome))
+      add('wrong', `${plan.kind} offer has events it should not: ${unexpected.join(', ')}`, subject);
     if (!terminal && !unexpected.length) {
       const missing = expected.filter((t) => !counts.has(t));
-      add('stuck', `${plan.kind} offer never reached ${expectedOutcome}: last event ${types[types.length - 1]}, missing ${missing.join(', ')}${progress.signOffAt ? '' : plan.kind === 'live' || plan.kind === 'cancel' ? ' (no sign-off sent)' : ''}`, subject);
+      add(
+        'stuck',
+        `${plan.kind} offer never reached ${expectedOutcome}: last event ${types[types.length - 1]}, missing ${missing.join(', ')}${progress.signOffAt ? '' : plan.kind === 'live' || plan.kind === 'cancel' ? ' (no sign-off sent)' : ''}`,
+        subject,
+      );
     }
     if (terminal && terminal.type === expectedOutcome) {
       const missing = expected.filter((t) => !counts.has(t));
@@ -161,12 +169,17 @@ export function check(input: CheckInput): CheckResult {
       const received = mailsByKey.get(key) ?? [];
       const ids = new Set(received.map((m) => m.messageId));
       if (received.length === 0) add('lost', `no e-mail to ${email} about ${event.type} (event ${event.id})`, event.subject);
-      else if (ids.size > 1) add('duplicated', `${ids.size} different e-mails (Message-IDs ${[...ids].join(', ')}) to ${email} about ${event.type}`, event.subject);
+      else if (ids.size > 1)
+        add('duplicated', `${ids.size} different e-mails (Message-IDs ${[...ids].join(', ')}) to ${email} about ${event.type}`, event.subject);
       else mailsRedelivered += received.length - 1;
     }
   }
   for (const [key, mails] of mailsByKey) {
-    if (!expectedKeys.has(key)) add('duplicated', `${mails.length} e-mail(s) "${mails[0].subject}" to ${key.split(' ')[1]} about event ${key.split(' ')[0] || '(no X-Marketplace-Event-Id)'}, which is no notified event of a published offer on the log`);
+    if (!expectedKeys.has(key))
+      add(
+        'duplicated',
+        `${mails.length} e-mail(s) "${mails[0].subject}" to ${key.split(' ')[1]} about event ${key.split(' ')[0] || '(no X-Marketplace-Event-Id)'}, which is no notified event of a published offer on the log`,
+      );
   }
 
   // test leads: one lead id per attempt, the one its PreviewReady names; none for other offers
@@ -223,7 +236,8 @@ export function check(input: CheckInput): CheckResult {
     const perGroup = new Map<string, number>();
     for (const letter of found) perGroup.set(letter.headers.dlq_consumer, (perGroup.get(letter.headers.dlq_consumer) ?? 0) + 1);
     for (const [group, count] of perGroup) if (count > 1) add('duplicated', `${poison.key} (${poison.kind}) dead-lettered ${count} times by ${group}`);
-    if (found.length === 0) add('lost', `poison record ${poison.key} (${poison.kind}, partition ${at.partition} offset ${at.offset}) is in no dead-letter record`);
+    if (found.length === 0)
+      add('lost', `poison record ${poison.key} (${poison.kind}, partition ${at.partition} offset ${at.offset}) is in no dead-letter record`);
     else if (!poison.typed) {
       const absent = groups.filter((g) => !perGroup.has(g));
       if (absent.length) add('lost', `poison record ${poison.key} (${poison.kind}) was not dead-lettered by ${absent.join(', ')}`);
@@ -236,7 +250,8 @@ export function check(input: CheckInput): CheckResult {
     if (left.parked) add('stuck', `${database}: ${left.parked} outbox row(s) parked (refused by the broker)`);
     if (left.unfinishedJobs) add('stuck', `${database}: ${left.unfinishedJobs} job(s) pending or running`);
   }
-  for (const exit of input.unexpectedExits) add('stuck', `${exit.instance} exited by itself (${exit.code ?? exit.signal}): ${exit.lastLines.slice(-3).join(' | ').slice(0, 400)}`);
+  for (const exit of input.unexpectedExits)
+    add('stuck', `${exit.instance} exited by itself (${exit.code ?? exit.signal}): ${exit.lastLines.slice(-3).join(' | ').slice(0, 400)}`);
 
   const counts = Object.fromEntries(CATEGORIES.map((c) => [c, findings.filter((f) => f.category === c).length])) as Record<Category, number>;
   const allMailIds = new Set(input.mails.map((m) => `${m.messageId} ${m.envelopeTo.join(',')}`));
@@ -252,10 +267,24 @@ export function check(input: CheckInput): CheckResult {
 }
 
 function reasonOf(event: OfferEvent): string {
-  const data = event.data as { code?: string; reason?: string; problems?: Array<{ path: string }>; failures?: Array<{ check: string; passed: boolean }>; failedRegions?: Array<{ region: string }> };
+  const data = event.data as {
+    code?: string;
+    reason?: string;
+    problems?: Array<{ path: string }>;
+    failures?: Array<{ check: string; passed: boolean }>;
+    failedRegions?: Array<{ region: string }>;
+  };
   if (data.code) return `${data.code}: ${data.reason ?? ''}`.slice(0, 160);
-  if (data.problems) return data.problems.map((p) => p.path).join(', ').slice(0, 160);
-  if (data.failures) return data.failures.filter((f) => !f.passed).map((f) => f.check).join(', ');
+  if (data.problems)
+    return data.problems
+      .map((p) => p.path)
+      .join(', ')
+      .slice(0, 160);
+  if (data.failures)
+    return data.failures
+      .filter((f) => !f.passed)
+      .map((f) => f.check)
+      .join(', ');
   if (data.failedRegions) return data.failedRegions.map((r) => r.region).join(', ');
   return '';
 }

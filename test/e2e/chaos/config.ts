@@ -4,7 +4,18 @@ import type { ChaosConfig } from './run';
 const MIX = { live: 40, invalid: 12, vhd: 12, region: 10, 'lead-down': 10, cancel: 16 };
 
 /** Every kind of fault at least once; service kills most often. */
-const CYCLE: FaultKind[] = ['service-kill', 'poison', 'postgres-outage', 'service-kill', 'broker-kill', 'service-kill', 'smtp-outage', 'poison', 'service-kill', 'postgres-outage'];
+const CYCLE: FaultKind[] = [
+  'service-kill',
+  'poison',
+  'postgres-outage',
+  'service-kill',
+  'broker-kill',
+  'service-kill',
+  'smtp-outage',
+  'poison',
+  'service-kill',
+  'postgres-outage',
+];
 
 function seed(): number {
   return process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : Math.floor(Math.random() * 2 ** 31);

@@ -16,7 +16,13 @@ const DEV_JWT_SECRET = 'offer-api-development-secret-do-not-use-in-production';
 
 export type OfferKind = 'live' | 'invalid' | 'vhd' | 'region' | 'lead-down' | 'cancel';
 
-const THROUGH_PROVISIONING: OfferEventType[] = ['OfferSubmitted', 'PrerequisitesValidated', 'CertificationStarted', 'CertificationPassed', 'ReplicationStarted'];
+const THROUGH_PROVISIONING: OfferEventType[] = [
+  'OfferSubmitted',
+  'PrerequisitesValidated',
+  'CertificationStarted',
+  'CertificationPassed',
+  'ReplicationStarted',
+];
 const THROUGH_PACKAGING: OfferEventType[] = [...THROUGH_PROVISIONING, 'ImagesReplicated', 'PackagingStarted'];
 
 /** The stage events each kind of offer must have on the log, in this order (progress and notification events aside). */
@@ -34,10 +40,28 @@ export const OUTCOME: Record<OfferKind, OfferEventType> = Object.fromEntries(
 ) as Record<OfferKind, OfferEventType>;
 
 /** Event types that end an attempt (or wait at sign-off), whichever kind expected them. */
-export const TERMINAL: OfferEventType[] = ['PrerequisitesRejected', 'CertificationFailed', 'ReplicationFailed', 'PackagingFailed', 'WentLive', 'GoLiveFailed', 'PublishCanceled'];
+export const TERMINAL: OfferEventType[] = [
+  'PrerequisitesRejected',
+  'CertificationFailed',
+  'ReplicationFailed',
+  'PackagingFailed',
+  'WentLive',
+  'GoLiveFailed',
+  'PublishCanceled',
+];
 
 /** Event types the publisher gets an e-mail about (services/notification MAIL_FOR_EVENT, as the product brief lists them). */
-export const NOTIFIED: OfferEventType[] = ['OfferSubmitted', 'PrerequisitesRejected', 'CertificationFailed', 'ReplicationFailed', 'PackagingFailed', 'PreviewReady', 'WentLive', 'GoLiveFailed', 'PublishCanceled'];
+export const NOTIFIED: OfferEventType[] = [
+  'OfferSubmitted',
+  'PrerequisitesRejected',
+  'CertificationFailed',
+  'ReplicationFailed',
+  'PackagingFailed',
+  'PreviewReady',
+  'WentLive',
+  'GoLiveFailed',
+  'PublishCanceled',
+];
 
 export interface PlannedOffer {
   index: number;
@@ -103,7 +127,9 @@ export function planOffers(count: number, mix: Record<OfferKind, number>, run: s
       ...base,
       title: `Chaos offer ${index}`,
       plans: [{ ...base.plans![0], imageVersions: [{ version: '1.0.0', osDiskUrl: disk(os), dataDiskUrls: [disk('data-1g.vhd')] }] }],
-      leadDestination: withLead ? { type: 'https', https: { url: kind === 'lead-down' ? 'https://127.0.0.1:1/leads' : `${fixtures.leads.origin}/ok` } } : { type: 'none' },
+      leadDestination: withLead
+        ? { type: 'https', https: { url: kind === 'lead-down' ? 'https://127.0.0.1:1/leads' : `${fixtures.leads.origin}/ok` } }
+        : { type: 'none' },
     };
     if (kind === 'invalid') Object.assign(draft, { title: '', privacyPolicyUrl: 'ftp://contoso.test/privacy' });
     const emails = [`owner-${index}@contoso.test`, `team-${index % 7}@contoso.test`];
@@ -208,7 +234,13 @@ export class PublisherClient {
     const { plan } = progress;
     const deadline = Date.now() + this.deadlineMs;
     for (;;) {
-      const answer = await this.call('POST', `/api/publishers/${PUBLISHER}/offers/${plan.offerId}/${command}`, {}, { 'idempotency-key': randomUUID() }, progress);
+      const answer = await this.call(
+        'POST',
+        `/api/publishers/${PUBLISHER}/offers/${plan.offerId}/${command}`,
+        {},
+        { 'idempotency-key': randomUUID() },
+        progress,
+      );
       if (answer.status === 202) {
         progress.signOffAt = Date.now();
         return;

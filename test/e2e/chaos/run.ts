@@ -65,7 +65,10 @@ export interface ChaosReport {
   startedAt: string;
   durationMs: number;
   offers: { total: number; accepted: number; byKind: Record<string, number>; outcomes: CheckResult['outcomes'] };
-  faults: { byKind: Record<string, number>; timeline: Array<Omit<FaultRecord, 'drainTarget' | 'startedAt' | 'endedAt'> & { atMs: number; durationMs?: number }> };
+  faults: {
+    byKind: Record<string, number>;
+    timeline: Array<Omit<FaultRecord, 'drainTarget' | 'startedAt' | 'endedAt'> & { atMs: number; durationMs?: number }>;
+  };
   recovery: Record<string, { count: number; progressMs: { p50?: number; max?: number; none: number }; drainMs: { p50?: number; max?: number; none: number } }>;
   counts: CheckResult['counts'];
   findings: Finding[];
@@ -74,7 +77,13 @@ export interface ChaosReport {
   leads: CheckResult['leads'];
   deadLetters: CheckResult['deadLetters'] & { poisonDeadLetteredMs: { p50?: number; max?: number } };
   drained: { ok: boolean; waitedMs: number; missing?: string };
-  infrastructure: { postgresConnectionsDropped: number; serviceRestarts: number; failedStarts: Array<{ instance: string; error: string }>; httpRetries: number; liveReaderRestarts: number };
+  infrastructure: {
+    postgresConnectionsDropped: number;
+    serviceRestarts: number;
+    failedStarts: Array<{ instance: string; error: string }>;
+    httpRetries: number;
+    liveReaderRestarts: number;
+  };
   logDirectory: string;
 }
 
@@ -157,9 +166,12 @@ export async function runChaos(config: ChaosConfig, say: (line: string) => void 
     // provisioning starts with a region that refuses every image, for the ReplicationFailed offers that go first
     const failingRegion = { PROVISIONING_FAILING_REGIONS: 'brazilsouth', PROVISIONING_REGION_MAX_TRIES: '2' };
     const fleet = new Fleet(stack, logDir);
-    for (const name of SERVICES) fleet.add(name, name === 'offer-api' ? config.offerApiInstances : config.instances, name === 'provisioning' ? failingRegion : {});
+    for (const name of SERVICES)
+      fleet.add(name, name === 'offer-api' ? config.offerApiInstances : config.instances, name === 'provisioning' ? failingRegion : {});
     cleanups.push(() => fleet.stopAll());
-    say(`chaos ${config.name}: seed ${config.seed}, run ${stack.run}, broker ${brokers}, PostgreSQL via proxy :${proxy.port}, SMTP :${smtp.port}; starting ${fleet.instances.length} service processes...`);
+    say(
+      `chaos ${config.name}: seed ${config.seed}, run ${stack.run}, broker ${brokers}, PostgreSQL via proxy :${proxy.port}, SMTP :${smtp.port}; starting ${fleet.instances.length} service processes...`,
+    );
     await fleet.startAll();
     say(`  services up in ${((Date.now() - began) / 1000).toFixed(0)} s`);
 
@@ -211,7 +223,9 @@ export async function runChaos(config: ChaosConfig, say: (line: string) => void 
     const endFault = async (fault: FaultRecord) => {
       fault.endedAt = Date.now();
       if (fault.progressFilter === 'mail') mailsAtEnd.set(fault, smtp.received.length);
-      fault.drainTarget = await waitFor('end offsets after a fault', () => endOffsets(kafka, TOPIC), { timeoutMs: 60_000, intervalMs: 500 }).catch(() => undefined);
+      fault.drainTarget = await waitFor('end offsets after a fault', () => endOffsets(kafka, TOPIC), { timeoutMs: 60_000, intervalMs: 500 }).catch(
+        () => undefined,
+      );
     };
     const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
     const inject = async (kind: FaultKind) => {
@@ -252,7 +266,10 @@ export async function runChaos(config: ChaosConfig, say: (line: string) => void 
           case 'poison': {
             const round = faults.filter((f) => f.kind === 'poison').length;
             fault.progressFilter = 'dead-letter';
-            const records = await waitFor('poison produced', () => injectPoison(kafka, TOPIC, config.partitions, round), { timeoutMs: 60_000, intervalMs: 1_000 });
+            const records = await waitFor('poison produced', () => injectPoison(kafka, TOPIC, config.partitions, round), {
+              timeoutMs: 60_000,
+              intervalMs: 1_000,
+            });
             poison.push(...records);
             fault.target = `${records.length} records on ${config.partitions} partitions`;
             break;
@@ -280,10 +297,14 @@ export async function runChaos(config: ChaosConfig, say: (line: string) => void 
         await client.create(p);
         await client.publish(p);
         if (p.plan.kind !== 'live' && p.plan.kind !== 'cancel') return;
-        await waitFor(`PreviewReady of ${p.plan.subject}`, () => live.has(p.plan.subject, 'PreviewReady') || TERMINAL.some((t) => live.has(p.plan.subject, t)), {
-          timeoutMs: config.drainTimeoutMs + config.faults.length * 30_000,
-          intervalMs: 200,
-        });
+        await waitFor(
+          `PreviewReady of ${p.plan.subject}`,
+          () => live.has(p.plan.subject, 'PreviewReady') || TERMINAL.some((t) => live.has(p.plan.subject, t)),
+          {
+            timeoutMs: config.drainTimeoutMs + config.faults.length * 30_000,
+            intervalMs: 200,
+          },
+        );
         if (!live.has(p.plan.subject, 'PreviewReady') || TERMINAL.some((t) => live.has(p.plan.subject, t))) return;
         await client.signOff(p, p.plan.kind === 'live' ? 'golive' : 'cancel');
       } catch (error) {
@@ -316,15 +337,24 @@ export async function runChaos(config: ChaosConfig, say: (line: string) => void 
     say(`  [${((Date.now() - began) / 1000).toFixed(0)} s] provisioning restarted without its failing region; ${later.length} more offers`);
     await feed(later);
     await schedule;
-    say(`  [${((Date.now() - began) / 1000).toFixed(0)} s] all ${plans.length} offers submitted in ${((Date.now() - feedStart) / 1000).toFixed(0)} s, ${faults.length} faults injected; draining...`);
+    say(
+      `  [${((Date.now() - began) / 1000).toFixed(0)} s] all ${plans.length} offers submitted in ${((Date.now() - feedStart) / 1000).toFixed(0)} s, ${faults.length} faults injected; draining...`,
+    );
 
     // drained: every offer at its outcome, every mail in, every poison record dead-lettered, lag 0
     let missing = '';
     const drainStart = Date.now();
     const quiescent = async (): Promise<boolean> => {
       const settled = await Promise.race([Promise.all(tasks).then(() => true), sleep(10).then(() => false)]);
-      const waiting = progress.filter((p) => p.acceptedAt && !p.refused && !live.has(p.plan.subject, OUTCOME[p.plan.kind]) && !TERMINAL.some((t) => live.has(p.plan.subject, t)));
-      const notified = progress.flatMap((p) => live.eventsOf(p.plan.subject).filter((e) => NOTIFIED.includes(e.type)).flatMap((e) => p.plan.emails.map((m) => `${e.id} ${m}`)));
+      const waiting = progress.filter(
+        (p) => p.acceptedAt && !p.refused && !live.has(p.plan.subject, OUTCOME[p.plan.kind]) && !TERMINAL.some((t) => live.has(p.plan.subject, t)),
+      );
+      const notified = progress.flatMap((p) =>
+        live
+          .eventsOf(p.plan.subject)
+          .filter((e) => NOTIFIED.includes(e.type))
+          .flatMap((e) => p.plan.emails.map((m) => `${e.id} ${m}`)),
+      );
       const mailed = new Set(smtp.received.flatMap((m) => m.envelopeTo.map((to) => `${m.eventId} ${to}`)));
       const unmailed = notified.filter((k) => !mailed.has(k));
       const letters = new Set(deadLetters.records.map((r) => r.headers.dlq_partition + '/' + r.headers.dlq_offset));
@@ -339,7 +369,13 @@ export async function runChaos(config: ChaosConfig, say: (line: string) => void 
       }
       missing = [
         settled ? '' : `${progress.filter((p) => !p.refused && p.acceptedAt === undefined).length} publish(es) and some sign-offs in progress`,
-        waiting.length ? `${waiting.length} offers not at their outcome (e.g. ${waiting[0].plan.subject}: ${live.eventsOf(waiting[0].plan.subject).map((e) => e.type).slice(-2).join(', ')})` : '',
+        waiting.length
+          ? `${waiting.length} offers not at their outcome (e.g. ${waiting[0].plan.subject}: ${live
+              .eventsOf(waiting[0].plan.subject)
+              .map((e) => e.type)
+              .slice(-2)
+              .join(', ')})`
+          : '',
         unmailed.length ? `${unmailed.length} mails not received` : '',
         undead.length ? `${undead.length} poison records not dead-lettered` : '',
         lag !== 0 ? `lag ${lag}` : '',
@@ -400,10 +436,19 @@ export async function runChaos(config: ChaosConfig, say: (line: string) => void 
       seed: config.seed,
       startedAt: new Date(began).toISOString(),
       durationMs: Date.now() - began,
-      offers: { total: plans.length, accepted: progress.filter((p) => p.acceptedAt).length, byKind: byKind(plans.map((p) => p.kind)), outcomes: result.outcomes },
+      offers: {
+        total: plans.length,
+        accepted: progress.filter((p) => p.acceptedAt).length,
+        byKind: byKind(plans.map((p) => p.kind)),
+        outcomes: result.outcomes,
+      },
       faults: {
         byKind: byKind(faults.map((f) => f.kind)),
-        timeline: faults.map(({ drainTarget: _t, startedAt, endedAt, ...f }) => ({ ...f, atMs: startedAt - began, durationMs: endedAt === undefined ? undefined : endedAt - startedAt })),
+        timeline: faults.map(({ drainTarget: _t, startedAt, endedAt, ...f }) => ({
+          ...f,
+          atMs: startedAt - began,
+          durationMs: endedAt === undefined ? undefined : endedAt - startedAt,
+        })),
       },
       recovery,
       counts: result.counts,
@@ -456,16 +501,30 @@ const ms = (v: number | undefined) => (v === undefined ? '-' : `${(v / 1000).toF
 
 export function summarize(report: ChaosReport): string[] {
   const lines = [
-    `=== ${report.name}: ${report.offers.total} offers (${Object.entries(report.offers.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}), ${report.offers.accepted} accepted, ${(report.durationMs / 1000).toFixed(0)} s, seed ${report.seed}`,
-    `faults: ${Object.entries(report.faults.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `=== ${report.name}: ${report.offers.total} offers (${Object.entries(report.offers.byKind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}), ${report.offers.accepted} accepted, ${(report.durationMs / 1000).toFixed(0)} s, seed ${report.seed}`,
+    `faults: ${Object.entries(report.faults.byKind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
     `findings: ${CATEGORIES.map((c) => `${c} ${report.counts[c]}`).join(', ')}${report.drained.ok ? '' : ` (NOT drained: ${report.drained.missing})`}`,
     'recovery after the fault ended (p50 / max; "none": no progress or no drain seen):',
     ...Object.entries(report.recovery).map(
-      ([kind, r]) => `  ${kind.padEnd(16)} x${r.count}  progress ${ms(r.progressMs.p50)} / ${ms(r.progressMs.max)}${r.progressMs.none ? ` (none ${r.progressMs.none})` : ''}   lag drained ${ms(r.drainMs.p50)} / ${ms(r.drainMs.max)}${r.drainMs.none ? ` (none ${r.drainMs.none})` : ''}`,
+      ([kind, r]) =>
+        `  ${kind.padEnd(16)} x${r.count}  progress ${ms(r.progressMs.p50)} / ${ms(r.progressMs.max)}${r.progressMs.none ? ` (none ${r.progressMs.none})` : ''}   lag drained ${ms(r.drainMs.p50)} / ${ms(r.drainMs.max)}${r.drainMs.none ? ` (none ${r.drainMs.none})` : ''}`,
     ),
-    `poison: ${report.deadLetters.poisonRecords} records, ${report.deadLetters.letters} dead letters (${Object.entries(report.deadLetters.byGroup).map(([g, n]) => `${g.split('-').slice(1).join('-')} ${n}`).join(', ')}), first dead letter p50 ${ms(report.deadLetters.poisonDeadLetteredMs.p50)} max ${ms(report.deadLetters.poisonDeadLetteredMs.max)}`,
+    `poison: ${report.deadLetters.poisonRecords} records, ${report.deadLetters.letters} dead letters (${Object.entries(report.deadLetters.byGroup)
+      .map(([g, n]) => `${g.split('-').slice(1).join('-')} ${n}`)
+      .join(', ')}), first dead letter p50 ${ms(report.deadLetters.poisonDeadLetteredMs.p50)} max ${ms(report.deadLetters.poisonDeadLetteredMs.max)}`,
     `mails: ${report.mails.expected} expected, ${report.mails.received} received; leads: ${report.leads.expected} expected, ${report.leads.received} received; redelivered under one identity: ${report.redelivered.logRecords} log records, ${report.redelivered.mails} mails, ${report.redelivered.leads} leads`,
-    `outcomes: ${Object.entries(report.offers.outcomes).map(([kind, o]) => `${kind} {${Object.entries(o).map(([t, n]) => `${t} ${n}`).join(', ')}}`).join('; ')}`,
+    `outcomes: ${Object.entries(report.offers.outcomes)
+      .map(
+        ([kind, o]) =>
+          `${kind} {${Object.entries(o)
+            .map(([t, n]) => `${t} ${n}`)
+            .join(', ')}}`,
+      )
+      .join('; ')}`,
     `infrastructure: ${report.infrastructure.serviceRestarts} service restarts, ${report.infrastructure.failedStarts.length} failed starts, ${report.infrastructure.postgresConnectionsDropped} PostgreSQL connections dropped, ${report.infrastructure.httpRetries} HTTP retries`,
   ];
   const byCategory = CATEGORIES.flatMap((c) => report.findings.filter((f) => f.category === c).slice(0, 15));

@@ -1,17 +1,5 @@
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsArray,
-  IsIn,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsString,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 /**
  * The offer draft as a publisher edits it and as OfferSubmitted snapshots it.
@@ -70,7 +58,11 @@ export class OpenPort {
 export class ImageVersion {
   @IsString() @MaxLength(TEXT) version!: string;
   @IsOptional() @IsString() @MaxLength(URL_LENGTH) osDiskUrl?: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(16) @IsString({ each: true }) @MaxLength(URL_LENGTH, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(16)
+  @IsString({ each: true })
+  @MaxLength(URL_LENGTH, { each: true })
   dataDiskUrls?: string[];
 }
 
@@ -80,11 +72,23 @@ export class Plan {
   @IsOptional() @IsString() @MaxLength(LONG_TEXT) summary?: string;
   @IsOptional() @IsString() @MaxLength(TEXT) osFamily?: string;
   @IsOptional() @IsString() @MaxLength(TEXT) osName?: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) @MaxLength(TEXT, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(LIST)
+  @IsString({ each: true })
+  @MaxLength(TEXT, { each: true })
   recommendedVmSizes?: string[];
-  @IsOptional() @IsArray() @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => OpenPort)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(LIST)
+  @ValidateNested({ each: true })
+  @Type(() => OpenPort)
   openPorts?: OpenPort[];
-  @IsOptional() @IsArray() @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => ImageVersion)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(LIST)
+  @ValidateNested({ each: true })
+  @Type(() => ImageVersion)
   imageVersions?: ImageVersion[];
 }
 
@@ -92,17 +96,29 @@ export class OfferDraft {
   @IsOptional() @IsString() @MaxLength(TEXT) title?: string;
   @IsOptional() @IsString() @MaxLength(LONG_TEXT) summary?: string;
   @IsOptional() @IsString() @MaxLength(LONG_TEXT * 5) description?: string;
-  @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) @MaxLength(TEXT, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(LIST)
+  @IsString({ each: true })
+  @MaxLength(TEXT, { each: true })
   categories?: string[];
   @IsOptional() @IsObject() @ValidateNested() @Type(() => Logos) logos?: Logos;
-  @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) @MaxLength(URL_LENGTH, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(LIST)
+  @IsString({ each: true })
+  @MaxLength(URL_LENGTH, { each: true })
   screenshots?: string[];
   @IsOptional() @IsString() @MaxLength(URL_LENGTH) privacyPolicyUrl?: string;
   @IsOptional() @IsString() @MaxLength(LONG_TEXT * 5) termsOfUse?: string;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => Contact) supportContact?: Contact;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => Contact) engineeringContact?: Contact;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => LeadDestination) leadDestination?: LeadDestination;
-  @IsOptional() @IsArray() @ArrayMaxSize(LIST) @IsString({ each: true }) @MaxLength(TEXT, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(LIST)
+  @IsString({ each: true })
+  @MaxLength(TEXT, { each: true })
   previewSubscriptionIds?: string[];
   @IsOptional() @IsArray() @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => Plan) plans?: Plan[];
   /** Language of the e-mails about this offer; English when absent or unsupported. */

@@ -81,7 +81,11 @@ export class OfferSubmittedV2 {
   @IsString() @MinLength(1) @MaxLength(200) publisherId!: string;
   @IsString() @MinLength(1) @MaxLength(200) offerId!: string;
   /** Where e-mails about this attempt go. */
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @IsString({ each: true }) @MaxLength(320, { each: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(320, { each: true })
   notificationEmails!: string[];
   /** Language of the e-mails (BCP 47), `en` when not chosen. */
   @IsString() @MaxLength(16) language!: string;
@@ -108,7 +112,11 @@ export class PrerequisitesValidatedV1 {
 }
 
 export class PrerequisitesRejectedV1 {
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => FieldProblem)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(LIST)
+  @ValidateNested({ each: true })
+  @Type(() => FieldProblem)
   problems!: FieldProblem[];
   /** Problems found beyond those listed. */
   @IsOptional() @IsInt() @Min(0) moreProblems?: number;
@@ -119,7 +127,10 @@ export class CertificationStartedV1 {
 }
 
 export class CertificationPassedV1 {
-  @IsArray() @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => CertificationCheck)
+  @IsArray()
+  @ArrayMaxSize(LIST)
+  @ValidateNested({ each: true })
+  @Type(() => CertificationCheck)
   checks!: CertificationCheck[];
   /** Checks run beyond those listed. */
   @IsOptional() @IsInt() @Min(0) moreChecks?: number;
@@ -127,7 +138,11 @@ export class CertificationPassedV1 {
 
 export class CertificationFailedV1 {
   /** Only the failed checks, each with what to fix. */
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => CertificationCheck)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(LIST)
+  @ValidateNested({ each: true })
+  @Type(() => CertificationCheck)
   failures!: CertificationCheck[];
   /** Failed checks beyond those listed. */
   @IsOptional() @IsInt() @Min(0) moreFailures?: number;
@@ -146,12 +161,19 @@ export class ImageReplicationProgressedV1 {
 }
 
 export class ImagesReplicatedV1 {
-  @IsArray() @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => RegionReplication)
+  @IsArray()
+  @ArrayMaxSize(LIST)
+  @ValidateNested({ each: true })
+  @Type(() => RegionReplication)
   regions!: RegionReplication[];
 }
 
 export class ReplicationFailedV1 {
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(LIST) @ValidateNested({ each: true }) @Type(() => RegionReplication)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(LIST)
+  @ValidateNested({ each: true })
+  @Type(() => RegionReplication)
   failedRegions!: RegionReplication[];
   @IsInt() @Min(0) regionsReplicated!: number;
 }
@@ -212,7 +234,10 @@ function offerSubmittedV1toV2(v1: Record<string, unknown>): Record<string, unkno
   const { notificationEmails, ...rest } = v1;
   const emails =
     typeof notificationEmails === 'string'
-      ? notificationEmails.split(/[,;]/).map((e) => e.trim()).filter((e) => e.length > 0)
+      ? notificationEmails
+          .split(/[,;]/)
+          .map((e) => e.trim())
+          .filter((e) => e.length > 0)
       : notificationEmails;
   return { ...rest, notificationEmails: emails, language: 'en' };
 }

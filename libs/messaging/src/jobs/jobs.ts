@@ -266,21 +266,26 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
   }
 
   private async execute(job: Job<P, G>, abort: AbortController): Promise<void> {
-    const lease = setInterval(() => {
-      this.renewLease(job).then(
-        (held) => {
-          if (held || abort.signal.aborted) return;
-          this.stats.leasesLost += 1;
-          this.logger.warn(`job ${job.kind} ${job.subject}#${job.attempt} (id ${job.id}, generation ${job.generation}) lost its lease or was canceled; stopping its work`);
-          abort.abort(new JobCanceled(job.id, 'lease-lost'));
-        },
-        (error: unknown) => {
-          // the lease may still be ours; if it expires meanwhile, the generation check refuses what follows
-          this.stats.renewalFailures += 1;
-          this.logger.warn(`renewing the lease of job ${job.kind} ${job.subject}#${job.attempt} failed: ${describeError(error)}`);
-        },
-      );
-    }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    const lease = setInterval(
+      () => {
+        this.renewLease(job).then(
+          (held) => {
+            if (held || abort.signal.aborted) return;
+            this.stats.leasesLost += 1;
+            this.logger.warn(
+              `job ${job.kind} ${job.subject}#${job.attempt} (id ${job.id}, generation ${job.generation}) lost its lease or was canceled; stopping its work`,
+            );
+            abort.abort(new JobCanceled(job.id, 'lease-lost'));
+          },
+          (error: unknown) => {
+            // the lease may still be ours; if it expires meanwhile, the generation check refuses what follows
+            this.stats.renewalFailures += 1;
+            this.logger.warn(`renewing the lease of job ${job.kind} ${job.subject}#${job.attempt} failed: ${describeError(error)}`);
+          },
+        );
+      },
+      Math.max(100, Math.floor(this.options.leaseMs / 3)),
+    );
     try {
       const control: JobControl<P, G> = {
         job,
@@ -315,7 +320,6 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
     return rows.length > 0;
   }
 
-
   private async checkpoint(job: Job<P, G>, progress: G, emit?: (tx: Tx) => Promise<void> | void): Promise<void> {
     await this.unitOfWork.run(async (tx) => {
       // the update takes the row lock and tells whether the job is still ours, in one statement
@@ -341,7 +345,10 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
       .run(async (tx) => {
         if (!(await this.stillHeld(tx, job))) return false; // canceled or taken over meanwhile: apply nothing
         await result.apply(tx);
-        const updated = await tx.query(`UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = now() WHERE ${HELD} RETURNING id`, [job.id, job.generation]);
+        const updated = await tx.query(`UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = now() WHERE ${HELD} RETURNING id`, [
+          job.id,
+          job.generation,
+        ]);
         if (updated.length === 0) throw new LostMeanwhile();
         return true;
       })
@@ -357,32 +364,34 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
   }
 
   private async retryOrFail(job: Job<P, G>, error: string): Promise<void> {
-    await this.unitOfWork.run(async (tx) => {
-      if (job.tries < this.options.maxTries) {
-        const delay = backoffDelay(job.tries, this.options.backoff);
-        this.stats.retried += 1;
-        this.logger.warn(`job ${job.kind} ${job.subject}#${job.attempt} failed (try ${job.tries}/${this.options.maxTries}): ${error}; retry in ${delay} ms`);
-        await tx.query(
-          `UPDATE jobs SET state = 'pending', lease_until = NULL, last_error = $3, updated_at = now(),
+    await this.unitOfWork
+      .run(async (tx) => {
+        if (job.tries < this.options.maxTries) {
+          const delay = backoffDelay(job.tries, this.options.backoff);
+          this.stats.retried += 1;
+          this.logger.warn(`job ${job.kind} ${job.subject}#${job.attempt} failed (try ${job.tries}/${this.options.maxTries}): ${error}; retry in ${delay} ms`);
+          await tx.query(
+            `UPDATE jobs SET state = 'pending', lease_until = NULL, last_error = $3, updated_at = now(),
                   run_after = now() + make_interval(secs => $4) WHERE ${HELD}`,
-          [job.id, job.generation, error, delay / 1000],
-        );
-        return;
-      }
-      // the failure event first (it may lock the offer's attempt row), the job row after: the lock order
-      if (!(await this.stillHeld(tx, job))) return;
-      await this.options.onExhausted?.(job as Job<unknown, Record<string, unknown>>, error, tx);
-      const updated = await tx.query(`UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = $3, updated_at = now() WHERE ${HELD} RETURNING id`, [
-        job.id,
-        job.generation,
-        error,
-      ]);
-      if (updated.length === 0) throw new LostMeanwhile();
-      this.stats.failed += 1;
-      this.logger.error(`job ${job.kind} ${job.subject}#${job.attempt} failed after ${job.tries} tries: ${error}`);
-    }).catch((e: unknown) => {
-      if (!(e instanceof LostMeanwhile)) throw e;
-    });
+            [job.id, job.generation, error, delay / 1000],
+          );
+          return;
+        }
+        // the failure event first (it may lock the offer's attempt row), the job row after: the lock order
+        if (!(await this.stillHeld(tx, job))) return;
+        await this.options.onExhausted?.(job as Job<unknown, Record<string, unknown>>, error, tx);
+        const updated = await tx.query(`UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = $3, updated_at = now() WHERE ${HELD} RETURNING id`, [
+          job.id,
+          job.generation,
+          error,
+        ]);
+        if (updated.length === 0) throw new LostMeanwhile();
+        this.stats.failed += 1;
+        this.logger.error(`job ${job.kind} ${job.subject}#${job.attempt} failed after ${job.tries} tries: ${error}`);
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof LostMeanwhile)) throw e;
+      });
   }
 }
 

@@ -52,7 +52,8 @@ export function checkDiskUrl(disk: DiskId, raw: string, rules: Pick<Certificatio
   if (!raw.trim()) return fail('disk-url', `${name} URL is missing; give the blob URL of the VHD, with a SAS token that grants read access`);
   const url = parseUrl(raw);
   if (!url) return fail('disk-url', `${name} URL is not a valid URL; give the blob URL of the VHD, with a SAS token that grants read access`);
-  if (url.protocol === 'https:' || (rules.allowHttp && url.protocol === 'http:')) return pass('disk-url', `${name} URL is a valid ${url.protocol.slice(0, -1)} URL`);
+  if (url.protocol === 'https:' || (rules.allowHttp && url.protocol === 'http:'))
+    return pass('disk-url', `${name} URL is a valid ${url.protocol.slice(0, -1)} URL`);
   return fail('disk-url', `${name} URL uses ${url.protocol.slice(0, -1)}; give an https:// blob URL of the VHD`);
 }
 
@@ -88,7 +89,10 @@ export function checkSasPresent(disk: DiskId, sas: SasToken): Verdict {
     return fail('sas-token', `${diskName(disk)} URL has no SAS token; generate a SAS token for the blob (with read permission) and append it to the URL`);
   }
   if (sas.missing.length) {
-    return fail('sas-token', `${possessive(disk)} SAS token lacks ${sas.missing.join(', ')}; generate a complete SAS token for the blob and use the full SAS URL`);
+    return fail(
+      'sas-token',
+      `${possessive(disk)} SAS token lacks ${sas.missing.join(', ')}; generate a complete SAS token for the blob and use the full SAS URL`,
+    );
   }
   return pass('sas-token', `${possessive(disk)} URL carries a SAS token`);
 }
@@ -123,8 +127,7 @@ export function checkUrlAndSas(disk: DiskId, raw: string, now: Date, rules: Cert
 // HTTP answers (what the blob reader got, as plain data)
 
 export type FetchOutcome =
-  | { kind: 'response'; status: number; headers: Readonly<Record<string, string | undefined>>; body: Buffer }
-  | { kind: 'error'; code: string; message: string };
+  { kind: 'response'; status: number; headers: Readonly<Record<string, string | undefined>>; body: Buffer } | { kind: 'error'; code: string; message: string };
 
 function describeFetchError(disk: DiskId, outcome: Extract<FetchOutcome, { kind: 'error' }>, rules: Pick<CertificationRules, 'timeoutMs'>): string {
   const name = diskName(disk);
@@ -163,7 +166,9 @@ export function judgeSizeProbe(disk: DiskId, outcome: FetchOutcome, rules: Pick<
   const raw = header(outcome, 'content-length');
   const length = raw !== undefined && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
   if (length === undefined || !Number.isSafeInteger(length)) {
-    return { verdict: fail('vhd-reachable', `${diskName(disk)} URL does not report the blob's size (no valid Content-Length); serve the VHD from Azure Blob Storage`) };
+    return {
+      verdict: fail('vhd-reachable', `${diskName(disk)} URL does not report the blob's size (no valid Content-Length); serve the VHD from Azure Blob Storage`),
+    };
   }
   if (length < VHD_FOOTER_BYTES) {
     return { verdict: fail('vhd-reachable', `${diskName(disk)} blob is only ${length} bytes, too small to be a VHD; upload the complete VHD`) };
@@ -179,7 +184,12 @@ export function parseContentRange(value: string | undefined): { first: number; l
 }
 
 /** The answer to the ranged read of the footer: the server honoured Range and sent exactly the last 512 bytes. */
-export function judgeFooterRead(disk: DiskId, outcome: FetchOutcome, length: number, rules: Pick<CertificationRules, 'timeoutMs'>): { verdict: Verdict; footer?: Buffer } {
+export function judgeFooterRead(
+  disk: DiskId,
+  outcome: FetchOutcome,
+  length: number,
+  rules: Pick<CertificationRules, 'timeoutMs'>,
+): { verdict: Verdict; footer?: Buffer } {
   const ignoredRange = `${diskName(disk)} URL's server ignored the HTTP Range header and sent the whole blob; serve the VHD from a server that supports range requests (Azure Blob Storage does)`;
   if (outcome.kind === 'error') {
     // too-large: the answer went on past what a 512-byte range can be, i.e. the whole blob was coming
@@ -187,7 +197,10 @@ export function judgeFooterRead(disk: DiskId, outcome: FetchOutcome, length: num
   }
   if (outcome.status === 200) return { verdict: fail('vhd-range-read', ignoredRange) };
   if (outcome.status !== 206) {
-    const advice = outcome.status === 416 ? `${diskName(disk)} URL refused the range request for its last 512 bytes (416); upload the complete VHD` : statusAdvice(disk, outcome.status);
+    const advice =
+      outcome.status === 416
+        ? `${diskName(disk)} URL refused the range request for its last 512 bytes (416); upload the complete VHD`
+        : statusAdvice(disk, outcome.status);
     return { verdict: fail('vhd-range-read', advice) };
   }
   const range = parseContentRange(header(outcome, 'content-range'));
@@ -206,7 +219,8 @@ export function judgeFooterRead(disk: DiskId, outcome: FetchOutcome, length: num
 // ---------------------------------------------------------------------------------------------
 // The footer
 
-const CONVERT_TO_FIXED = 'convert it to a fixed-size VHD (Convert-VHD -VHDType Fixed, or qemu-img convert -O vpc -o subformat=fixed,force_size) and upload it again';
+const CONVERT_TO_FIXED =
+  'convert it to a fixed-size VHD (Convert-VHD -VHDType Fixed, or qemu-img convert -O vpc -o subformat=fixed,force_size) and upload it again';
 
 function printable(text: string): string {
   return JSON.stringify(text).slice(1, -1);
@@ -214,7 +228,10 @@ function printable(text: string): string {
 
 export function checkCookie(disk: DiskId, footer: VhdFooter): Verdict {
   if (footer.cookie === VHD_COOKIE) return pass('vhd-cookie', `${possessive(disk)} footer has the "${VHD_COOKIE}" cookie`);
-  return fail('vhd-cookie', `${possessive(disk)} last 512 bytes are not a VHD footer (cookie "${printable(footer.cookie)}" instead of "${VHD_COOKIE}"); upload the disk as a VHD file: ${CONVERT_TO_FIXED}`);
+  return fail(
+    'vhd-cookie',
+    `${possessive(disk)} last 512 bytes are not a VHD footer (cookie "${printable(footer.cookie)}" instead of "${VHD_COOKIE}"); upload the disk as a VHD file: ${CONVERT_TO_FIXED}`,
+  );
 }
 
 function hex(value: number): string {
@@ -222,7 +239,8 @@ function hex(value: number): string {
 }
 
 export function checkChecksum(disk: DiskId, footer: VhdFooter): Verdict {
-  if (footer.storedChecksum === footer.computedChecksum) return pass('vhd-checksum', `${possessive(disk)} footer checksum is valid (${hex(footer.storedChecksum)})`);
+  if (footer.storedChecksum === footer.computedChecksum)
+    return pass('vhd-checksum', `${possessive(disk)} footer checksum is valid (${hex(footer.storedChecksum)})`);
   return fail(
     'vhd-checksum',
     `${possessive(disk)} footer checksum is ${hex(footer.storedChecksum)} but the footer adds up to ${hex(footer.computedChecksum)}: the footer is corrupt; re-create the VHD and upload it again`,
@@ -236,7 +254,8 @@ export function checkDiskType(disk: DiskId, footer: VhdFooter): Verdict {
 }
 
 export function checkSizeAlignment(disk: DiskId, footer: VhdFooter): Verdict {
-  if (footer.currentSize % MIB === 0) return pass('vhd-size-alignment', `${possessive(disk)} virtual size (${formatSize(footer.currentSize)}) is a whole number of MiB`);
+  if (footer.currentSize % MIB === 0)
+    return pass('vhd-size-alignment', `${possessive(disk)} virtual size (${formatSize(footer.currentSize)}) is a whole number of MiB`);
   return fail(
     'vhd-size-alignment',
     `${possessive(disk)} virtual size is ${footer.currentSize} bytes, not a whole number of MiB; resize it to a multiple of 1 MiB (Resize-VHD, or qemu-img resize) and convert it to a fixed VHD again`,
@@ -248,10 +267,16 @@ export function checkSizeLimits(disk: DiskId, role: 'os' | 'data', footer: VhdFo
   const size = footer.currentSize;
   const kind = role === 'os' ? 'an OS disk' : 'a data disk';
   if (size < limits.minGiB * GIB) {
-    return fail('vhd-size-limits', `${diskName(disk)} is ${formatSize(size)}; ${kind} must be at least ${limits.minGiB} GiB: grow the disk (and its file system) to at least ${limits.minGiB} GiB`);
+    return fail(
+      'vhd-size-limits',
+      `${diskName(disk)} is ${formatSize(size)}; ${kind} must be at least ${limits.minGiB} GiB: grow the disk (and its file system) to at least ${limits.minGiB} GiB`,
+    );
   }
   if (size > limits.maxGiB * GIB) {
-    return fail('vhd-size-limits', `${diskName(disk)} is ${formatSize(size)}; ${kind} can be at most ${limits.maxGiB} GiB: shrink it to ${limits.maxGiB} GiB or less`);
+    return fail(
+      'vhd-size-limits',
+      `${diskName(disk)} is ${formatSize(size)}; ${kind} can be at most ${limits.maxGiB} GiB: shrink it to ${limits.maxGiB} GiB or less`,
+    );
   }
   const range = limits.minGiB > 0 ? `between ${limits.minGiB} and ${limits.maxGiB} GiB` : `at most ${limits.maxGiB} GiB`;
   return pass('vhd-size-limits', `${diskName(disk)} is ${formatSize(size)}, ${range}`);

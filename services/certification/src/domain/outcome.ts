@@ -33,5 +33,8 @@ export function certificationOutcome(checks: readonly CheckResult[]): Extract<Of
     return { type: 'CertificationPassed', data: more ? { checks: listed, moreChecks: more } : { checks: listed } };
   }
   const { listed, more } = capList(failures);
-  return { type: 'CertificationFailed', data: more ? { failures: listed, moreFailures: more, checksRun: checks.length } : { failures: listed, checksRun: checks.length } };
+  return {
+    type: 'CertificationFailed',
+    data: more ? { failures: listed, moreFailures: more, checksRun: checks.length } : { failures: listed, checksRun: checks.length },
+  };
 }

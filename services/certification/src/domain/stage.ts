@@ -1,5 +1,16 @@
 import { unhandledEvent, type OfferEvent } from '@mkt/events';
-import { accepted, compareAttempt, eventTypes, evolveByDeciding, ignored, isOneOf, rejected, type AttemptRecord, type Decider, type Decision } from '@mkt/stages';
+import {
+  accepted,
+  compareAttempt,
+  eventTypes,
+  evolveByDeciding,
+  ignored,
+  isOneOf,
+  rejected,
+  type AttemptRecord,
+  type Decider,
+  type Decision,
+} from '@mkt/stages';
 import type { CheckResult } from './certify-disk';
 import { imageListOf, type ImageList } from './images';
 import { certificationOutcome } from './outcome';
@@ -41,9 +52,22 @@ export interface CertificationSettings {
 }
 
 const NOT_CERTIFICATIONS = eventTypes(
-  'PrerequisitesRejected', 'CertificationStarted', 'CertificationPassed', 'CertificationFailed', 'ReplicationStarted', 'ImageReplicationProgressed',
-  'ImagesReplicated', 'ReplicationFailed', 'PackagingStarted', 'PreviewReady', 'PackagingFailed', 'GoLiveRequested', 'WentLive', 'GoLiveFailed',
-  'NotificationSent', 'NotificationFailed',
+  'PrerequisitesRejected',
+  'CertificationStarted',
+  'CertificationPassed',
+  'CertificationFailed',
+  'ReplicationStarted',
+  'ImageReplicationProgressed',
+  'ImagesReplicated',
+  'ReplicationFailed',
+  'PackagingStarted',
+  'PreviewReady',
+  'PackagingFailed',
+  'GoLiveRequested',
+  'WentLive',
+  'GoLiveFailed',
+  'NotificationSent',
+  'NotificationFailed',
 );
 
 function olderThan(state: CertificationState, attempt: number) {
@@ -77,9 +101,16 @@ export function decide(input: CertificationInput, state: CertificationState, now
       const verdict = compareAttempt(state, input.attempt);
       if (verdict === 'stale') return olderThan(state, input.attempt);
       // the partition's order puts OfferSubmitted first: without it there is no image list to certify
-      if (verdict === 'newer') return rejected(`PrerequisitesValidated of attempt ${input.attempt} arrived before its OfferSubmitted (no image list to certify)`, 'attempt-not-submitted');
+      if (verdict === 'newer')
+        return rejected(
+          `PrerequisitesValidated of attempt ${input.attempt} arrived before its OfferSubmitted (no image list to certify)`,
+          'attempt-not-submitted',
+        );
       if (state?.state !== 'submitted') return ignored(`attempt ${input.attempt} is already ${state?.state}`);
-      return accepted({ state: { attempt: input.attempt, state: 'certifying' }, jobs: [{ kind: CERTIFY_JOB, runAfter: new Date(now.getTime() + settings.durationMs) }] });
+      return accepted({
+        state: { attempt: input.attempt, state: 'certifying' },
+        jobs: [{ kind: CERTIFY_JOB, runAfter: new Date(now.getTime() + settings.durationMs) }],
+      });
     }
     case 'PublishCanceled':
       if (compareAttempt(state, input.attempt) === 'stale') return olderThan(state, input.attempt);
@@ -97,7 +128,10 @@ export function decide(input: CertificationInput, state: CertificationState, now
         passed: false,
         message: `Certification could not be completed because of an internal error (${input.error.slice(0, 500)}); publish the offer again`,
       };
-      return accepted({ events: [{ type: 'CertificationFailed', data: { failures: [failure], checksRun: 0 } }], effects: [{ type: 'record-result', checks: [failure] }] });
+      return accepted({
+        events: [{ type: 'CertificationFailed', data: { failures: [failure], checksRun: 0 } }],
+        effects: [{ type: 'record-result', checks: [failure] }],
+      });
     }
     default:
       return unhandledEvent(input, 'certification decider');

@@ -13,7 +13,13 @@ const effects: EffectRunner<CertificationEffect> = async (effect, { tx, events, 
       return;
     case 'record-result': {
       const [event] = events;
-      await recordResult(tx, { subject, attempt, outcome: event.type === 'CertificationPassed' ? 'passed' : 'failed', checks: effect.checks, eventId: event.id });
+      await recordResult(tx, {
+        subject,
+        attempt,
+        outcome: event.type === 'CertificationPassed' ? 'passed' : 'failed',
+        checks: effect.checks,
+        eventId: event.id,
+      });
       return;
     }
   }

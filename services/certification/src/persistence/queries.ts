@@ -2,7 +2,11 @@ import type { Tx } from '@mkt/messaging';
 import type { CheckResult, ImageList } from '../domain';
 
 export async function saveImageList(tx: Tx, subject: string, attempt: number, images: ImageList): Promise<void> {
-  await tx.query(`INSERT INTO attempt_images (subject, attempt, images) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [subject, attempt, JSON.stringify(images)]);
+  await tx.query(`INSERT INTO attempt_images (subject, attempt, images) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+    subject,
+    attempt,
+    JSON.stringify(images),
+  ]);
 }
 
 export async function loadImageList(tx: Tx, subject: string, attempt: number): Promise<ImageList | undefined> {

@@ -33,7 +33,9 @@ export const MAIL_FOR_EVENT = {
 type MailFor = typeof MAIL_FOR_EVENT;
 /** The event types that cause an e-mail. */
 export type NotifiedEventType = { [T in keyof MailFor]: MailFor[T] extends null ? never : T }[keyof MailFor];
-export const NOTIFIED_EVENT_TYPES = (Object.keys(MAIL_FOR_EVENT) as OfferEventType[]).filter((type): type is NotifiedEventType => MAIL_FOR_EVENT[type] !== null);
+export const NOTIFIED_EVENT_TYPES = (Object.keys(MAIL_FOR_EVENT) as OfferEventType[]).filter(
+  (type): type is NotifiedEventType => MAIL_FOR_EVENT[type] !== null,
+);
 
 export interface StageFailureDetails {
   code: string;

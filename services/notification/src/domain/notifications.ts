@@ -33,7 +33,9 @@ export function decideNotification(event: NotifiedEvent, recorded: AttemptContac
     return withMail({ save: contacts }, contacts, event, 'submitted', { submittedBy: event.data.submittedBy }, settings);
   }
   if (!recorded || verdict !== 'current') {
-    return { skipped: recorded ? `event of attempt ${event.attempt}, the offer is at attempt ${recorded.attempt}` : `no OfferSubmitted seen for ${event.subject}` };
+    return {
+      skipped: recorded ? `event of attempt ${event.attempt}, the offer is at attempt ${recorded.attempt}` : `no OfferSubmitted seen for ${event.subject}`,
+    };
   }
   switch (event.type) {
     case 'PrerequisitesRejected':

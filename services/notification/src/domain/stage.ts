@@ -56,8 +56,16 @@ const REASON_LIMIT = 2_000;
 const SUBJECT_LIMIT = 998;
 
 const NOT_MAILED = eventTypes(
-  'PrerequisitesValidated', 'CertificationStarted', 'CertificationPassed', 'ReplicationStarted', 'ImageReplicationProgressed', 'ImagesReplicated',
-  'PackagingStarted', 'GoLiveRequested', 'NotificationSent', 'NotificationFailed',
+  'PrerequisitesValidated',
+  'CertificationStarted',
+  'CertificationPassed',
+  'ReplicationStarted',
+  'ImageReplicationProgressed',
+  'ImagesReplicated',
+  'PackagingStarted',
+  'GoLiveRequested',
+  'NotificationSent',
+  'NotificationFailed',
 );
 
 /** The e-mail an offer event calls for (decideNotification), queued in the consumer's transaction and sent by one job per recipient. */
@@ -68,7 +76,11 @@ function decideMail(event: NotifiedEvent, state: NotificationState, settings: No
   return accepted({
     state: choice.save,
     effects: [{ type: 'queue-mails', about: { id: event.id, type: event.type }, model, recipients }],
-    jobs: recipients.map((recipient) => ({ kind: SEND_MAIL_JOB, key: `${event.id} ${recipient}`, payload: { eventId: event.id, recipient } satisfies SendMailPayload })),
+    jobs: recipients.map((recipient) => ({
+      kind: SEND_MAIL_JOB,
+      key: `${event.id} ${recipient}`,
+      payload: { eventId: event.id, recipient } satisfies SendMailPayload,
+    })),
   });
 }
 
@@ -115,5 +127,9 @@ export function evolve(state: NotificationState, input: NotificationInput, setti
 }
 
 export function notificationDecider(settings: NotificationSettings): Decider<NotificationState, NotificationInput, NotificationStageDecision> {
-  return { initialState: undefined, decide: (input, state, now) => decide(input, state, now, settings), evolve: (state, input) => evolve(state, input, settings) };
+  return {
+    initialState: undefined,
+    decide: (input, state, now) => decide(input, state, now, settings),
+    evolve: (state, input) => evolve(state, input, settings),
+  };
 }

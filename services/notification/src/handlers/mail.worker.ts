@@ -41,7 +41,15 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
     this.worker = JobWorker.create<SendMailPayload & JobCause, Record<string, never>>(
       this.runtime,
       // the engine's backoff is the one afterDeliveryFailure describes (exponential, jittered, capped)
-      { kind: SEND_MAIL_JOB, concurrency, leaseMs, pollIntervalMs, maxTries, backoff: { initialMs: retryInitialMs, maxMs: retryMaxMs }, onExhausted: (job, error, tx) => this.giveUp(job as SendMailJob, error, tx) },
+      {
+        kind: SEND_MAIL_JOB,
+        concurrency,
+        leaseMs,
+        pollIntervalMs,
+        maxTries,
+        backoff: { initialMs: retryInitialMs, maxMs: retryMaxMs },
+        onExhausted: (job, error, tx) => this.giveUp(job as SendMailJob, error, tx),
+      },
       (control) => this.send(control),
     );
     this.worker.start();

@@ -107,6 +107,11 @@ function environment(strings: LanguageStrings): typeof Handlebars {
 
 /** A subject is one header line: no line breaks a value could smuggle in, no runs of blanks. */
 function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
-  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+  return (
+    value
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what must go
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .replace(/\s{2,}/g, ' ')
+      .trim()
+  );
 }

@@ -20,8 +20,7 @@ export type CommandRequest =
 
 /** What a command did: accepted (the operation to poll), or refused because of where the offer is. */
 export type CommandOutcome =
-  | { kind: 'accepted'; operation: Operation }
-  | { kind: 'refused'; code: Extract<CommandDecision, { accepted: false }>['code']; reason: string; state: string };
+  { kind: 'accepted'; operation: Operation } | { kind: 'refused'; code: Extract<CommandDecision, { accepted: false }>['code']; reason: string; state: string };
 
 export interface CommandResult {
   outcome: CommandOutcome;

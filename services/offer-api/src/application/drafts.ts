@@ -82,7 +82,12 @@ export class OfferDrafts {
   }
 
   /** Creates or updates the draft as the preconditions (If-Match / If-None-Match) allow. */
-  async save(publisherId: string, offerId: string, draft: OfferDraft, preconditions: { match?: string; noneMatch?: string }): Promise<{ offer: Offer; created: boolean }> {
+  async save(
+    publisherId: string,
+    offerId: string,
+    draft: OfferDraft,
+    preconditions: { match?: string; noneMatch?: string },
+  ): Promise<{ offer: Offer; created: boolean }> {
     const exceeded = exceededDraftLimits(draft, this.config.draftLimits);
     if (exceeded.length) throw draftTooLarge(exceeded, 'too-large', 'the draft is too large');
     const { row, created } = await this.unitOfWork.run(async (tx) => {
@@ -90,7 +95,9 @@ export class OfferDrafts {
       const decision = decidePut(current, preconditions.match, preconditions.noneMatch);
       if (decision.action === 'refuse') throw refusal(decision);
       const written =
-        decision.action === 'create' ? await insertOffer(tx, publisherId, offerId, draft) : await updateOfferDraft(tx, publisherId, offerId, draft, decision.expectedVersion);
+        decision.action === 'create'
+          ? await insertOffer(tx, publisherId, offerId, draft)
+          : await updateOfferDraft(tx, publisherId, offerId, draft, decision.expectedVersion);
       // lost a race with a concurrent create or update: the caller's precondition no longer holds
       if (!written) throw new ApplicationError('precondition-failed', 'precondition-failed', 'the offer was changed concurrently; read it again');
       return { row: written, created: decision.action === 'create' };
@@ -105,7 +112,8 @@ export class OfferDrafts {
       if (!current) throw notFound();
       const decision = decideDelete(current, ifMatch);
       if (!decision.ok) throw refusal(decision);
-      if (!(await deleteNeverPublishedOffer(tx, publisherId, offerId, current.version))) throw new ApplicationError('conflict', 'conflict', 'the offer changed while deleting it');
+      if (!(await deleteNeverPublishedOffer(tx, publisherId, offerId, current.version)))
+        throw new ApplicationError('conflict', 'conflict', 'the offer changed while deleting it');
     });
   }
 }

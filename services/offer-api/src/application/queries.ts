@@ -27,7 +27,10 @@ export interface HistoryEntry {
 
 /** History as publishers see it; the rendered page is left out (it is served by /preview). */
 function historyEntry(row: HistoryRow, withPosition: boolean): HistoryEntry {
-  const data = row.type === 'PreviewReady' && typeof row.data.productPageHtml === 'string' ? { ...row.data, productPageHtml: `(${row.data.productPageHtml.length} characters)` } : row.data;
+  const data =
+    row.type === 'PreviewReady' && typeof row.data.productPageHtml === 'string'
+      ? { ...row.data, productPageHtml: `(${row.data.productPageHtml.length} characters)` }
+      : row.data;
   return {
     id: row.event_id,
     type: row.type,
@@ -50,7 +53,8 @@ function historyCursor(after: string | undefined): [number, string] {
   if (after === undefined) return [-1, '-1'];
   const match = /^(\d{1,6}):(\d{1,19})$/.exec(after);
   // a Kafka offset is a PostgreSQL bigint: larger is no cursor we gave out (and no query to run)
-  if (!match || BigInt(match[2]) > MAX_OFFSET) throw invalidInput('invalid cursor', [{ field: 'after', problems: ['after must be <partition>:<offset> from a nextLink'] }]);
+  if (!match || BigInt(match[2]) > MAX_OFFSET)
+    throw invalidInput('invalid cursor', [{ field: 'after', problems: ['after must be <partition>:<offset> from a nextLink'] }]);
   return [Number(match[1]), match[2]];
 }
 

@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { decodeEvent } from '@mkt/events';
-import { classifyFailure, MessagingRuntime, replayTopic, UnitOfWork, whenAvailable, type PartitionRange, type ReadProgress, type TopicRecord } from '@mkt/messaging';
+import {
+  classifyFailure,
+  MessagingRuntime,
+  replayTopic,
+  UnitOfWork,
+  whenAvailable,
+  type PartitionRange,
+  type ReadProgress,
+  type TopicRecord,
+} from '@mkt/messaging';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { projectableSubject } from '../domain/status-view';
 import {
@@ -75,10 +84,18 @@ export class ProjectionRebuilder {
       this.logger.log(`rebuilding the projection from offset 0 of ${topic}`);
       const replay = await this.replayIntoShadow(undefined, deadline, this.runtime.consumerOptions().partitionsConsumedConcurrently);
       // what arrived during the replay, before the lock: the locked catch-up is then short
-      let ends = await this.catchUp(replay.ends, [...replay.ends.keys()].map((partition) => ({ partition })), deadline);
+      let ends = await this.catchUp(
+        replay.ends,
+        [...replay.ends.keys()].map((partition) => ({ partition })),
+        deadline,
+      );
       const checksum = await swapInShadow(this.dataSource, async (live) => {
         const behind = [...live].filter(([partition, offset]) => offset >= (ends.get(partition) ?? 0n));
-        ends = await this.catchUp(ends, behind.map(([partition, offset]) => ({ partition, to: offset })), deadline);
+        ends = await this.catchUp(
+          ends,
+          behind.map(([partition, offset]) => ({ partition, to: offset })),
+          deadline,
+        );
       });
       this.logger.log(`projection rebuilt: ${checksum.views} offers, ${checksum.events} events in ${Date.now() - started} ms`);
       return { ...checksum, consumerGroup: replay.groupId, durationMs: Date.now() - started };
@@ -99,7 +116,11 @@ export class ProjectionRebuilder {
     return new Map([...ends, ...reached]);
   }
 
-  private async replayIntoShadow(partitions: PartitionRange[] | undefined, deadline: number, concurrency: number): Promise<{ groupId: string; ends: ReplayEnds }> {
+  private async replayIntoShadow(
+    partitions: PartitionRange[] | undefined,
+    deadline: number,
+    concurrency: number,
+  ): Promise<{ groupId: string; ends: ReplayEnds }> {
     let logged = Date.now();
     const report = await replayTopic(this.runtime.kafka, {
       topic: this.runtime.kafkaSettings.eventsTopic,
@@ -133,7 +154,9 @@ export class ProjectionRebuilder {
           if (classifyFailure(error).kind === 'transient') throw error;
           await this.unitOfWork.run((tx) =>
             applyEachToProjection(tx, SHADOW_TABLES, items, (item, failure) =>
-              this.logger.warn(`rebuild: left out ${item.event.type} ${item.event.id} at ${item.position.partition}:${item.position.offset}: ${(failure as Error).message}`),
+              this.logger.warn(
+                `rebuild: left out ${item.event.type} ${item.event.id} at ${item.position.partition}:${item.position.offset}: ${(failure as Error).message}`,
+              ),
             ),
           );
         }

@@ -101,9 +101,19 @@ export function decide(state: OfferCommandState, command: OfferCommand): Command
     }
     case 'golive':
       if (status !== 'waitingForPublisherReview') {
-        return { accepted: false, code: 'golive-not-allowed', reason: `go live is possible only at publisher sign-off (preview ready); ${describeState(state)}` };
+        return {
+          accepted: false,
+          code: 'golive-not-allowed',
+          reason: `go live is possible only at publisher sign-off (preview ready); ${describeState(state)}`,
+        };
       }
-      return { accepted: true, attempt: state.attempt, phase: 'goLiveRequested', newAttempt: false, event: { type: 'GoLiveRequested', data: { requestedBy: command.requestedBy } } };
+      return {
+        accepted: true,
+        attempt: state.attempt,
+        phase: 'goLiveRequested',
+        newAttempt: false,
+        event: { type: 'GoLiveRequested', data: { requestedBy: command.requestedBy } },
+      };
     case 'cancel':
       if (status !== 'waitingForPublisherReview') {
         return { accepted: false, code: 'cancel-not-allowed', reason: `cancel is possible only at publisher sign-off; ${describeState(state)}` };
@@ -113,7 +123,10 @@ export function decide(state: OfferCommandState, command: OfferCommand): Command
         attempt: state.attempt,
         phase: 'canceled',
         newAttempt: false,
-        event: { type: 'PublishCanceled', data: command.reason ? { canceledBy: command.requestedBy, reason: command.reason } : { canceledBy: command.requestedBy } },
+        event: {
+          type: 'PublishCanceled',
+          data: command.reason ? { canceledBy: command.requestedBy, reason: command.reason } : { canceledBy: command.requestedBy },
+        },
       };
   }
 }

@@ -23,9 +23,7 @@ export function parseEntityTags(header: string | undefined): '*' | string[] | un
 }
 
 export type PutDecision =
-  | { action: 'create' }
-  | { action: 'update'; expectedVersion: number }
-  | { action: 'refuse'; status: 412 | 428; code: string; message: string };
+  { action: 'create' } | { action: 'update'; expectedVersion: number } | { action: 'refuse'; status: 412 | 428; code: string; message: string };
 
 export function decidePut(current: { version: number } | undefined, ifMatch: string | undefined, ifNoneMatch: string | undefined): PutDecision {
   const match = parseEntityTags(ifMatch);
@@ -44,14 +42,23 @@ export function decidePut(current: { version: number } | undefined, ifMatch: str
     return { action: 'refuse', status: 428, code: 'precondition-required', message: 'updating an existing offer requires If-Match with its current ETag' };
   }
   if (match !== '*' && !match.includes(etagOf(current.version))) {
-    return { action: 'refuse', status: 412, code: 'precondition-failed', message: `the offer was changed by someone else; its current ETag is ${etagOf(current.version)}` };
+    return {
+      action: 'refuse',
+      status: 412,
+      code: 'precondition-failed',
+      message: `the offer was changed by someone else; its current ETag is ${etagOf(current.version)}`,
+    };
   }
   return { action: 'update', expectedVersion: current.version };
 }
 
 /** A draft may be deleted only while it was never published (its events reference it). */
-export function decideDelete(current: { version: number; attempt: number }, ifMatch: string | undefined): { ok: true } | { ok: false; status: 409 | 412; code: string; message: string } {
-  if (current.attempt > 0) return { ok: false, status: 409, code: 'offer-published', message: 'the offer has been published; only drafts that were never published can be deleted' };
+export function decideDelete(
+  current: { version: number; attempt: number },
+  ifMatch: string | undefined,
+): { ok: true } | { ok: false; status: 409 | 412; code: string; message: string } {
+  if (current.attempt > 0)
+    return { ok: false, status: 409, code: 'offer-published', message: 'the offer has been published; only drafts that were never published can be deleted' };
   const match = parseEntityTags(ifMatch);
   if (match !== undefined && match !== '*' && !match.includes(etagOf(current.version))) {
     return { ok: false, status: 412, code: 'precondition-failed', message: `the offer was changed; its current ETag is ${etagOf(current.version)}` };

@@ -6,7 +6,9 @@ export interface StatusResponse {
   offerId: string;
   status: OfferStatus;
   attempt: number;
-  steps: Array<Omit<StepView, 'messages'> & { messages: Array<{ level: string; messageHtml: string; text: string; timestamp: string; code?: string; field?: string }> }>;
+  steps: Array<
+    Omit<StepView, 'messages'> & { messages: Array<{ level: string; messageHtml: string; text: string; timestamp: string; code?: string; field?: string }> }
+  >;
   previewLinks: Array<{ displayText: string; uri: string }>;
   liveLinks: Array<{ displayText: string; uri: string }>;
   /** Comma-separated, as in the Cloud Partner Portal. */
@@ -36,12 +38,7 @@ export function displayedStatus(offer: { attempt: number }, projected: StatusVie
  * Combines the projected view with what offer-api knows ahead of it: an accepted Publish that the
  * projection has not seen yet shows as `notStarted` with every step not started.
  */
-export function statusResponse(
-  publisherId: string,
-  offerId: string,
-  offer: { attempt: number },
-  projected: StatusView | undefined,
-): StatusResponse {
+export function statusResponse(publisherId: string, offerId: string, offer: { attempt: number }, projected: StatusView | undefined): StatusResponse {
   const behind = !projected || projected.attempt < offer.attempt;
   const view = behind ? { ...(projected ?? initialStatusView(publisherId, offerId)), steps: initialStatusView(publisherId, offerId).steps } : projected;
   const status = displayedStatus(offer, projected);

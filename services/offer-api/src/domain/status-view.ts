@@ -170,7 +170,10 @@ function boundMessages(messages: StepMessage[]): StepMessage[] {
   const kept = messages.slice(0, VIEW_LIMITS.messagesPerStep - 1);
   const last = messages[messages.length - 1];
   const omitted = messages.length - kept.length;
-  return [...kept, { level: 'warning', text: `${omitted} more message(s) not shown; see the event history for all of them.`, timestamp: last.timestamp, code: 'truncated' }];
+  return [
+    ...kept,
+    { level: 'warning', text: `${omitted} more message(s) not shown; see the event history for all of them.`, timestamp: last.timestamp, code: 'truncated' },
+  ];
 }
 
 function start(view: StatusView, id: PublishingStepId, time: string, add: StepMessage[] = []): StatusView {
@@ -221,21 +224,26 @@ export function evolve(view: StatusView, event: OfferEvent): StatusView {
     if (isFinal(view.status)) return view;
     switch (event.type) {
       case 'PrerequisitesValidated':
-        return start(complete(view, 'validate-prerequisites', time, [info(`All ${event.data.rulesChecked} prerequisite rules passed.`, time)]), 'certification', time);
-      case 'PrerequisitesRejected':
-        return block(
-          view,
-          'validate-prerequisites',
+        return start(
+          complete(view, 'validate-prerequisites', time, [info(`All ${event.data.rulesChecked} prerequisite rules passed.`, time)]),
+          'certification',
           time,
-          [
-            ...event.data.problems.map((p): StepMessage => ({ level: 'error', text: `${p.path}: ${p.message}`, timestamp: time, code: p.code, field: p.path })),
-            ...(event.data.moreProblems ? [{ level: 'error', text: `…and ${event.data.moreProblems} more problems.`, timestamp: time, code: 'more-problems' } satisfies StepMessage] : []),
-          ],
         );
+      case 'PrerequisitesRejected':
+        return block(view, 'validate-prerequisites', time, [
+          ...event.data.problems.map((p): StepMessage => ({ level: 'error', text: `${p.path}: ${p.message}`, timestamp: time, code: p.code, field: p.path })),
+          ...(event.data.moreProblems
+            ? [{ level: 'error', text: `…and ${event.data.moreProblems} more problems.`, timestamp: time, code: 'more-problems' } satisfies StepMessage]
+            : []),
+        ]);
       case 'CertificationStarted':
         return start(view, 'certification', time, [info(`Certifying ${event.data.disks} disk(s).`, time)]);
       case 'CertificationPassed':
-        return start(complete(view, 'certification', time, [info(`All ${event.data.checks.length + (event.data.moreChecks ?? 0)} certification checks passed.`, time)]), 'provisioning', time);
+        return start(
+          complete(view, 'certification', time, [info(`All ${event.data.checks.length + (event.data.moreChecks ?? 0)} certification checks passed.`, time)]),
+          'provisioning',
+          time,
+        );
       case 'CertificationFailed':
         return block(view, 'certification', time, [
           {
@@ -244,14 +252,12 @@ export function evolve(view: StatusView, event: OfferEvent): StatusView {
             timestamp: time,
             code: 'certification-failed',
           },
-          ...event.data.failures.map(
-            (f): StepMessage => ({
-              level: 'error',
-              text: `Plan ${f.planId}, image ${f.imageVersion}, ${f.disk} disk: ${f.check}: ${f.message}`,
-              timestamp: time,
-              code: f.check,
-            }),
-          ),
+          ...event.data.failures.map((f): StepMessage => ({
+            level: 'error',
+            text: `Plan ${f.planId}, image ${f.imageVersion}, ${f.disk} disk: ${f.check}: ${f.message}`,
+            timestamp: time,
+            code: f.check,
+          })),
         ]);
       case 'ReplicationStarted':
         return start(view, 'provisioning', time, [info(`Replicating ${event.data.images} image(s) to ${event.data.regions} regions.`, time)]);
@@ -275,9 +281,12 @@ export function evolve(view: StatusView, event: OfferEvent): StatusView {
             timestamp: time,
             code: 'replication-failed',
           },
-          ...event.data.failedRegions.map(
-            (r): StepMessage => ({ level: 'error', text: `${r.region}: ${r.reason ?? 'replication failed'} (after ${r.tries} tries)`, timestamp: time, code: 'region-failed' }),
-          ),
+          ...event.data.failedRegions.map((r): StepMessage => ({
+            level: 'error',
+            text: `${r.region}: ${r.reason ?? 'replication failed'} (after ${r.tries} tries)`,
+            timestamp: time,
+            code: 'region-failed',
+          })),
         ]);
       case 'PackagingStarted':
         return start(view, 'packaging', time, [
@@ -338,7 +347,9 @@ function previewReady(view: StatusView, event: OfferEventOf<'PreviewReady'>): St
   const lead = event.data.testLead;
   const packaged = complete(view, 'packaging', time, [
     info('The product page was generated.', time),
-    ...(lead ? [info(`A test lead (${lead.leadId}) was sent to the ${lead.destination === 'https' ? 'HTTPS endpoint' : 'Azure table'}.`, time, 'test-lead')] : []),
+    ...(lead
+      ? [info(`A test lead (${lead.leadId}) was sent to the ${lead.destination === 'https' ? 'HTTPS endpoint' : 'Azure table'}.`, time, 'test-lead')]
+      : []),
   ]);
   const previewed = complete(packaged, 'preview', time, [info(`Preview: ${event.data.previewUrl}`, time, 'preview-link')]);
   const waiting = patchStep(previewed, 'publisher-signoff', {

@@ -54,12 +54,12 @@ export class TokenVerifier {
 
   private async verifyUncached(token: string): Promise<{ claims: VerifiedClaims; expiresAt?: number }> {
     const options = { algorithms: this.algorithms, issuer: this.config.auth.issuer, audience: this.config.auth.audience };
-    const { payload } =
-      typeof this.key === 'function' ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key, options);
+    const { payload } = typeof this.key === 'function' ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key, options);
     const { sub, role, publisherId, subscriptionId, subscriptionIds, exp } = payload as Record<string, unknown>;
     if (typeof sub !== 'string' || sub.length === 0) throw new Error('the token has no subject');
     // the subject is stored (operations, OfferSubmitted.submittedBy): it must be text PostgreSQL can hold
-    if (sub.length > MAX_SUBJECT_LENGTH || !isStorableText(sub)) throw new Error(`the token subject must be at most ${MAX_SUBJECT_LENGTH} characters of storable text`);
+    if (sub.length > MAX_SUBJECT_LENGTH || !isStorableText(sub))
+      throw new Error(`the token subject must be at most ${MAX_SUBJECT_LENGTH} characters of storable text`);
     if (role !== 'publisher' && role !== 'operator') throw new Error('the token role must be publisher or operator');
     if (role === 'publisher' && (typeof publisherId !== 'string' || !isSlug(publisherId))) throw new Error('a publisher token needs a publisherId claim');
     const subscriptions = [
@@ -108,7 +108,8 @@ export class AccessGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(API_VERSIONED, [context.getHandler(), context.getClass()])) {
       const version = (request.query as Record<string, unknown>)['api-version'];
       if (version === undefined) throw new ApiError(400, 'api-version-required', `the api-version query parameter is required (supported: ${API_VERSION})`);
-      if (version !== API_VERSION) throw new ApiError(400, 'unsupported-api-version', `api-version "${String(version)}" is not supported (supported: ${API_VERSION})`);
+      if (version !== API_VERSION)
+        throw new ApiError(400, 'unsupported-api-version', `api-version "${String(version)}" is not supported (supported: ${API_VERSION})`);
     }
 
     const params = request.params as Record<string, string | undefined>;
@@ -140,7 +141,9 @@ export class AccessGuard implements CanActivate {
       throw new ApiError(401, 'invalid-token', `the bearer token is not valid: ${(error as Error).message}`);
     }
     const fromHeader = request.headers[SUBSCRIPTION_HEADER];
-    const headerIds = (Array.isArray(fromHeader) ? fromHeader : typeof fromHeader === 'string' ? fromHeader.split(',') : []).map((s) => s.trim()).filter(Boolean);
+    const headerIds = (Array.isArray(fromHeader) ? fromHeader : typeof fromHeader === 'string' ? fromHeader.split(',') : [])
+      .map((s) => s.trim())
+      .filter(Boolean);
     return { ...verified, subscriptionIds: [...verified.subscriptionIds, ...headerIds] };
   }
 }

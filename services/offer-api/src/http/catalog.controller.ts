@@ -30,7 +30,10 @@ export class CatalogController {
     if (after !== undefined && (!isSlug(afterPublisher ?? '') || !isSlug(afterOffer ?? ''))) {
       throw new ApiError(400, 'validation-failed', 'invalid cursor', { fields: [{ field: 'after', problems: ['after must be <publisherId>/<offerId>'] }] });
     }
-    const { offers, more } = await this.catalog.liveOffers({ limit, after: after === undefined ? undefined : { publisherId: afterPublisher, offerId: afterOffer } });
+    const { offers, more } = await this.catalog.liveOffers({
+      limit,
+      after: after === undefined ? undefined : { publisherId: afterPublisher, offerId: afterOffer },
+    });
     const last = offers[offers.length - 1];
     return {
       value: offers.map((offer) => ({

@@ -27,7 +27,8 @@ function operationBody(operation: Operation): Operation {
 
 /** Accepted: 202 with the Operation-Location to poll; refused: 409 saying where the offer is. Replays say so. */
 function sendCommandResult(reply: FastifyReply, { outcome, replayed }: CommandResult): Operation | ErrorBody {
-  const body = outcome.kind === 'accepted' ? operationBody(outcome.operation) : { statusCode: 409, code: outcome.code, message: outcome.reason, state: outcome.state };
+  const body =
+    outcome.kind === 'accepted' ? operationBody(outcome.operation) : { statusCode: 409, code: outcome.code, message: outcome.reason, state: outcome.state };
   void reply.status(outcome.kind === 'accepted' ? 202 : 409);
   if (outcome.kind === 'accepted') void reply.header('operation-location', operationLocation(outcome.operation));
   if (replayed) void reply.header('idempotent-replayed', 'true');
@@ -102,7 +103,10 @@ export class CommandsController {
     @Headers('idempotency-key') key: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return sendCommandResult(reply, await this.commands.execute(publisherId, offerId, { kind: 'cancel', requestedBy: principal.sub, reason: body.reason }, idempotencyKey(key)));
+    return sendCommandResult(
+      reply,
+      await this.commands.execute(publisherId, offerId, { kind: 'cancel', requestedBy: principal.sub, reason: body.reason }, idempotencyKey(key)),
+    );
   }
 
   @Get('operations')
@@ -120,7 +124,13 @@ export class CommandsController {
   async operation(
     @Param('publisherId') publisherId: string,
     @Param('offerId') offerId: string,
-    @Param('operationId', new ParseUUIDPipe({ exceptionFactory: () => new ApiError(400, 'invalid-id', 'operationId must be a UUID', { fields: [{ field: 'operationId', problems: ['must be a UUID'] }] }) }))
+    @Param(
+      'operationId',
+      new ParseUUIDPipe({
+        exceptionFactory: () =>
+          new ApiError(400, 'invalid-id', 'operationId must be a UUID', { fields: [{ field: 'operationId', problems: ['must be a UUID'] }] }),
+      }),
+    )
     operationId: string,
   ) {
     return operationBody(await this.queries.operation(publisherId, offerId, operationId));

@@ -9,7 +9,9 @@ export function pageLimit(raw: string | undefined, config: OfferApiConfig): numb
   if (raw === undefined) return config.defaultPageSize;
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < 1 || value > config.maxPageSize) {
-    throw new ApiError(400, 'validation-failed', 'invalid paging', { fields: [{ field: 'limit', problems: [`limit must be an integer from 1 to ${config.maxPageSize}`] }] });
+    throw new ApiError(400, 'validation-failed', 'invalid paging', {
+      fields: [{ field: 'limit', problems: [`limit must be an integer from 1 to ${config.maxPageSize}`] }],
+    });
   }
   return value;
 }
@@ -46,7 +48,10 @@ const ENTITY_TAG = /^(?:W\/)?"[\x21\x23-\x7e]*"$/;
 export function entityTagsHeader(name: 'If-Match' | 'If-None-Match', raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   const trimmed = raw.trim();
-  const tags = trimmed.split(',').map((t) => t.trim()).filter((t) => t.length > 0);
+  const tags = trimmed
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
   const valid = raw.length <= 4096 && (trimmed === '*' || (tags.length > 0 && tags.every((t) => ENTITY_TAG.test(t))));
   if (!valid) {
     throw new ApiError(400, 'validation-failed', `invalid ${name}`, {

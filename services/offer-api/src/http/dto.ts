@@ -17,9 +17,13 @@ function IsNotificationEmails(options?: ValidationOptions) {
       name: 'isNotificationEmails',
       validator: {
         validate(value: unknown): boolean {
-          const list = typeof value === 'string' ? value.split(/[,;]/) : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
+          const list =
+            typeof value === 'string' ? value.split(/[,;]/) : Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : null;
           if (!list) return false;
-          const addresses = list.flatMap((v) => v.split(/[,;]/)).map((v) => v.trim()).filter(Boolean);
+          const addresses = list
+            .flatMap((v) => v.split(/[,;]/))
+            .map((v) => v.trim())
+            .filter(Boolean);
           return addresses.length >= 1 && addresses.length <= MAX_EMAILS && addresses.every((a) => a.length <= MAX_EMAIL_LENGTH);
         },
         defaultMessage: () =>
@@ -33,7 +37,10 @@ function IsNotificationEmails(options?: ValidationOptions) {
 export class PublishMetadataDto {
   @ApiProperty({
     description: 'Where e-mails about this attempt go: comma-separated (as in the Cloud Partner Portal) or a list',
-    oneOf: [{ type: 'string', example: 'a@x.com,b@y.com' }, { type: 'array', items: { type: 'string' } }],
+    oneOf: [
+      { type: 'string', example: 'a@x.com,b@y.com' },
+      { type: 'array', items: { type: 'string' } },
+    ],
   })
   @IsDefined()
   @IsNotificationEmails()

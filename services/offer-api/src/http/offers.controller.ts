@@ -13,7 +13,8 @@ import { ApiError } from './errors';
 function requireJsonObject(request: FastifyRequest): void {
   const body = request.body;
   if (body === undefined || body === null) throw new ApiError(400, 'body-required', 'send the offer draft as a JSON object (Content-Type: application/json)');
-  if (typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'validation-failed', 'the body must be a JSON object', { fields: [{ field: '(body)', problems: ['must be a JSON object'] }] });
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw new ApiError(400, 'validation-failed', 'the body must be a JSON object', { fields: [{ field: '(body)', problems: ['must be a JSON object'] }] });
 }
 
 @ApiTags('offers')
@@ -37,7 +38,9 @@ export class OffersController {
   async list(@Param('publisherId') publisherId: string, @Query('status') status?: string, @Query('limit') rawLimit?: string, @Query('after') after?: string) {
     const limit = pageLimit(rawLimit, this.config);
     const fields = [
-      ...(status !== undefined && !OFFER_STATUSES.includes(status as OfferStatus) ? [{ field: 'status', problems: [`status must be one of ${OFFER_STATUSES.join(', ')}`] }] : []),
+      ...(status !== undefined && !OFFER_STATUSES.includes(status as OfferStatus)
+        ? [{ field: 'status', problems: [`status must be one of ${OFFER_STATUSES.join(', ')}`] }]
+        : []),
       ...(after !== undefined && !isSlug(after) ? [{ field: 'after', problems: ['after must be an offer id'] }] : []),
     ];
     if (fields.length) throw new ApiError(400, 'validation-failed', 'invalid query', { fields });

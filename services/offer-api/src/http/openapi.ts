@@ -28,7 +28,7 @@ export function schemasFromValidation(root: ClassType): Record<string, Schema> {
     schemas[name] = { type: 'object', additionalProperties: false, properties };
     for (const meta of storage.getTargetValidationMetadatas(cls, '', true, false)) {
       const property = (properties[meta.propertyName] ??= {});
-      const target: Schema = meta.each ? ((property.items as Schema | undefined) ?? (property.items = {})) as Schema : property;
+      const target: Schema = meta.each ? (((property.items as Schema | undefined) ?? (property.items = {})) as Schema) : property;
       const [constraint] = meta.constraints ?? [];
       if (meta.type === 'conditionalValidation') optional.add(meta.propertyName);
       if (meta.type === 'nestedValidation') {
@@ -112,7 +112,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...(schemasFromValidation(OfferDraft) as Record<string, object>) } };
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, ...(schemasFromValidation(OfferDraft) as Record<string, object>) },
+  };
   return document;
 }
 

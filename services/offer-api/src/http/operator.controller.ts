@@ -31,7 +31,12 @@ export class OperatorController {
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'after', required: false })
   @ApiResponse({ status: 200, type: HistoryPageDto })
-  async events(@Param('publisherId') publisherId: string, @Param('offerId') offerId: string, @Query('limit') rawLimit?: string, @Query('after') after?: string) {
+  async events(
+    @Param('publisherId') publisherId: string,
+    @Param('offerId') offerId: string,
+    @Query('limit') rawLimit?: string,
+    @Query('after') after?: string,
+  ) {
     const limit = pageLimit(rawLimit, this.config);
     const { entries, next } = await this.queries.history(publisherId, offerId, { limit, after }, { asOperator: true });
     return {

@@ -20,7 +20,9 @@ export class RequestInputPipe implements PipeTransform {
   private body(value: unknown): unknown {
     if (value === undefined) return value;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new ApiError(400, 'validation-failed', 'the request body must be a JSON object', { fields: [{ field: '(body)', problems: ['must be a JSON object'] }] });
+      throw new ApiError(400, 'validation-failed', 'the request body must be a JSON object', {
+        fields: [{ field: '(body)', problems: ['must be a JSON object'] }],
+      });
     }
     const inspection = inspectJson(value, this.maxJsonDepth);
     if (!inspection.ok) throw refusedInput(inspection, this.maxJsonDepth);

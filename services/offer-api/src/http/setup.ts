@@ -29,7 +29,9 @@ export function configureHttp(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: other bodies are refused with 415 instead of reaching validation as strings or form fields
   fastify.removeContentTypeParser(['text/plain']);
-  fastify.addHook('onRequest', (request, _reply, done) => done(unsupportedBody(request) as (Error & { code: string; name: string; statusCode?: number }) | undefined));
+  fastify.addHook('onRequest', (request, _reply, done) =>
+    done(unsupportedBody(request) as (Error & { code: string; name: string; statusCode?: number }) | undefined),
+  );
   handleUndecodableUrls(fastify);
   answerMalformedHttp(app.getHttpServer() as Server);
   setupOpenApi(app);
@@ -72,7 +74,10 @@ function unsupportedBody(request: FastifyRequest): ApiError | undefined {
   const hasBody = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
   if (!hasBody) return undefined;
   const [mediaType, ...parameters] = (request.headers['content-type'] ?? '').split(';').map((part) => part.trim().toLowerCase());
-  const charset = parameters.find((p) => p.startsWith('charset='))?.slice('charset='.length).replace(/^"|"$/g, '');
+  const charset = parameters
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/^"|"$/g, '');
   if (mediaType === 'application/json' && (charset === undefined || charset === 'utf-8')) return undefined;
   return new ApiError(415, 'unsupported-media-type', 'send the body as JSON (Content-Type: application/json, in UTF-8)', {
     fields: [{ field: 'Content-Type', problems: ['must be application/json (charset utf-8 if given)'] }],

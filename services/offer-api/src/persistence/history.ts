@@ -54,4 +54,3 @@ export async function offerHistory(on: Queryable, tables: ProjectionTables, publ
     offerId,
   ])) as HistoryRow[];
 }
-

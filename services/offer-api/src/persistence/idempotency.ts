@@ -13,7 +13,10 @@ export async function claimIdempotencyKey<T>(tx: Tx, scope: string, key: string,
     fingerprint,
   ]);
   if (inserted.length > 0) return { kind: 'new' };
-  const [row] = await tx.query<{ fingerprint: string; outcome: T | null }>(`SELECT fingerprint, outcome FROM idempotency_keys WHERE scope = $1 AND key = $2`, [scope, key]);
+  const [row] = await tx.query<{ fingerprint: string; outcome: T | null }>(`SELECT fingerprint, outcome FROM idempotency_keys WHERE scope = $1 AND key = $2`, [
+    scope,
+    key,
+  ]);
   if (!row || row.fingerprint !== fingerprint || row.outcome === null) return { kind: 'mismatch' };
   return { kind: 'replay', outcome: row.outcome };
 }

@@ -22,10 +22,10 @@ export type Queryable = Pick<DataSource, 'query'> | Tx;
 const OFFER_COLUMNS = 'publisher_id, offer_id, draft, version, attempt, phase, correlation_id, created_at, updated_at';
 
 export async function findOffer(on: Queryable, publisherId: string, offerId: string, { lock = false } = {}): Promise<OfferRow | undefined> {
-  const rows = (await on.query(
-    `SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = $1 AND offer_id = $2${lock ? ' FOR UPDATE' : ''}`,
-    [publisherId, offerId],
-  )) as OfferRow[];
+  const rows = (await on.query(`SELECT ${OFFER_COLUMNS} FROM offers WHERE publisher_id = $1 AND offer_id = $2${lock ? ' FOR UPDATE' : ''}`, [
+    publisherId,
+    offerId,
+  ])) as OfferRow[];
   return rows[0];
 }
 
@@ -38,7 +38,13 @@ export async function insertOffer(tx: Tx, publisherId: string, offerId: string, 
 }
 
 /** Conditional update: only when the version is still the one the caller's ETag named. */
-export async function updateOfferDraft(tx: Tx, publisherId: string, offerId: string, draft: OfferDraft, expectedVersion: number): Promise<OfferRow | undefined> {
+export async function updateOfferDraft(
+  tx: Tx,
+  publisherId: string,
+  offerId: string,
+  draft: OfferDraft,
+  expectedVersion: number,
+): Promise<OfferRow | undefined> {
   const rows = await tx.query<OfferRow>(
     `UPDATE offers SET draft = $3, title = $5, version = version + 1, updated_at = now()
       WHERE publisher_id = $1 AND offer_id = $2 AND version = $4 RETURNING ${OFFER_COLUMNS}`,
@@ -56,7 +62,12 @@ export async function deleteNeverPublishedOffer(tx: Tx, publisherId: string, off
   return rows.length > 0;
 }
 
-export async function saveCommandState(tx: Tx, publisherId: string, offerId: string, state: { attempt: number; phase: CommandPhase; correlationId: string | null }): Promise<void> {
+export async function saveCommandState(
+  tx: Tx,
+  publisherId: string,
+  offerId: string,
+  state: { attempt: number; phase: CommandPhase; correlationId: string | null },
+): Promise<void> {
   await tx.query(`UPDATE offers SET attempt = $3, phase = $4, correlation_id = $5 WHERE publisher_id = $1 AND offer_id = $2`, [
     publisherId,
     offerId,
@@ -67,7 +78,9 @@ export async function saveCommandState(tx: Tx, publisherId: string, offerId: str
 }
 
 export async function findStatusView(on: Queryable, publisherId: string, offerId: string): Promise<StatusView | undefined> {
-  const rows = (await on.query(`SELECT view FROM offer_status_view WHERE publisher_id = $1 AND offer_id = $2`, [publisherId, offerId])) as Array<{ view: StatusView }>;
+  const rows = (await on.query(`SELECT view FROM offer_status_view WHERE publisher_id = $1 AND offer_id = $2`, [publisherId, offerId])) as Array<{
+    view: StatusView;
+  }>;
   return rows[0]?.view;
 }
 
@@ -121,11 +134,7 @@ const LIST_COLUMNS = `o.offer_id, o.version, o.attempt, o.title, ${LIST_STATUS} 
  * Each filter walks an index in id order (projected statuses: the view's (publisher, status, offer)
  * index), so a page costs the same wherever it starts.
  */
-export async function listOffers(
-  on: Queryable,
-  publisherId: string,
-  options: { after?: string; limit: number; status?: string },
-): Promise<OfferListRow[]> {
+export async function listOffers(on: Queryable, publisherId: string, options: { after?: string; limit: number; status?: string }): Promise<OfferListRow[]> {
   const params: unknown[] = [publisherId, options.after ?? '', options.limit];
   const join = 'LEFT JOIN offer_status_view v ON v.publisher_id = o.publisher_id AND v.offer_id = o.offer_id';
   let sql: string;

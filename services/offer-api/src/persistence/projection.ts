@@ -47,10 +47,10 @@ interface ViewRow {
  */
 export async function applyToProjection(tx: Tx, tables: ProjectionTables, event: OfferEvent, position: LogPosition): Promise<ApplyOutcome> {
   const { publisherId, offerId } = parseOfferSubject(event.subject);
-  const [row] = await tx.query<ViewRow>(
-    `SELECT view, last_partition, last_offset FROM ${tables.view} WHERE publisher_id = $1 AND offer_id = $2 FOR UPDATE`,
-    [publisherId, offerId],
-  );
+  const [row] = await tx.query<ViewRow>(`SELECT view, last_partition, last_offset FROM ${tables.view} WHERE publisher_id = $1 AND offer_id = $2 FOR UPDATE`, [
+    publisherId,
+    offerId,
+  ]);
   if (row && row.last_partition === position.partition && BigInt(row.last_offset) >= BigInt(position.offset)) return 'duplicate';
   const before = row?.view ?? initialStatusView(publisherId, offerId);
   const after = evolve(before, event);
@@ -175,7 +175,10 @@ export async function projectionChecksum(on: Pick<DataSource, 'query'> | Tx, tab
 
 /** Highest log offset applied per partition (from the history, which records every event once). */
 export async function appliedPositions(on: Pick<DataSource, 'query'> | Tx, tables: ProjectionTables): Promise<Map<number, bigint>> {
-  const rows = (await on.query(`SELECT partition, max("offset")::text AS "offset" FROM ${tables.history} GROUP BY partition`)) as Array<{ partition: number; offset: string }>;
+  const rows = (await on.query(`SELECT partition, max("offset")::text AS "offset" FROM ${tables.history} GROUP BY partition`)) as Array<{
+    partition: number;
+    offset: string;
+  }>;
   return new Map(rows.map((r) => [r.partition, BigInt(r.offset)]));
 }
 
@@ -188,7 +191,12 @@ export async function applyAllToProjection(tx: Tx, tables: ProjectionTables, ite
  * Applies each event in a savepoint of its own: one the projection cannot apply is rolled back and
  * passed to `onFailure`, the others are applied. A transient failure (the database away) is thrown.
  */
-export async function applyEachToProjection(tx: Tx, tables: ProjectionTables, items: PositionedEvent[], onFailure: (item: PositionedEvent, error: unknown) => void): Promise<void> {
+export async function applyEachToProjection(
+  tx: Tx,
+  tables: ProjectionTables,
+  items: PositionedEvent[],
+  onFailure: (item: PositionedEvent, error: unknown) => void,
+): Promise<void> {
   for (const item of items) {
     await tx.query('SAVEPOINT projection_event');
     try {
@@ -212,7 +220,10 @@ export async function reprojectOffer(
   publisherId: string,
   offerId: string,
 ): Promise<{ events: number; before: StatusView | null; after: StatusView | null }> {
-  const [current] = await tx.query<{ view: StatusView }>(`SELECT view FROM ${tables.view} WHERE publisher_id = $1 AND offer_id = $2 FOR UPDATE`, [publisherId, offerId]);
+  const [current] = await tx.query<{ view: StatusView }>(`SELECT view FROM ${tables.view} WHERE publisher_id = $1 AND offer_id = $2 FOR UPDATE`, [
+    publisherId,
+    offerId,
+  ]);
   const rows = await offerHistory(tx, tables, publisherId, offerId);
   for (const table of [tables.view, tables.history, tables.pages]) {
     await tx.query(`DELETE FROM ${table} WHERE publisher_id = $1 AND offer_id = $2`, [publisherId, offerId]);

@@ -47,55 +47,121 @@ function report(code: string, reason: string, action: string, retryable: boolean
 function classifyEndpointStatus(status: number): ClassifiedLeadFailure {
   const answered = `the lead endpoint answered ${status}`;
   if (status === 401 || status === 403) {
-    return report('lead-endpoint-unauthorized', answered, 'check the credentials: your endpoint must accept the Authorization value given in the lead settings', false);
+    return report(
+      'lead-endpoint-unauthorized',
+      answered,
+      'check the credentials: your endpoint must accept the Authorization value given in the lead settings',
+      false,
+    );
   }
   if (status === 404 || status === 405 || status === 410) {
     return report('lead-endpoint-not-found', answered, 'check the endpoint URL in the lead settings: it must accept POST requests', false);
   }
   if (status === 400 || status === 413 || status === 415 || status === 422) {
-    return report('lead-endpoint-rejected-lead', `${answered}: it rejected the test lead`, 'make your endpoint accept leads posted as JSON (application/json) in the documented lead format', false);
+    return report(
+      'lead-endpoint-rejected-lead',
+      `${answered}: it rejected the test lead`,
+      'make your endpoint accept leads posted as JSON (application/json) in the documented lead format',
+      false,
+    );
   }
   if (status === 408 || status === 429 || status >= 500) {
     return report('lead-endpoint-error', answered, `your endpoint must answer 2xx to a lead POST: ${RETRY_LATER}`, true);
   }
-  return report('lead-endpoint-unexpected-answer', answered, 'your endpoint must answer a lead POST with a 2xx status (redirects are followed at most 3 times)', false);
+  return report(
+    'lead-endpoint-unexpected-answer',
+    answered,
+    'your endpoint must answer a lead POST with a 2xx status (redirects are followed at most 3 times)',
+    false,
+  );
 }
 
 function classifyEndpointError(code: string, detail: string | undefined, timeoutMs: number): ClassifiedLeadFailure {
   if (code === 'timeout') {
-    return report('lead-endpoint-timeout', `the lead endpoint did not answer within ${formatDuration(timeoutMs)}`, `make your endpoint answer lead POSTs within ${formatDuration(timeoutMs)}: ${RETRY_LATER}`, true);
+    return report(
+      'lead-endpoint-timeout',
+      `the lead endpoint did not answer within ${formatDuration(timeoutMs)}`,
+      `make your endpoint answer lead POSTs within ${formatDuration(timeoutMs)}: ${RETRY_LATER}`,
+      true,
+    );
   }
   if (code === 'ECONNREFUSED') {
-    return report('lead-endpoint-unreachable', 'the lead endpoint refused the connection', `check the endpoint URL and that your server is running: ${RETRY_LATER}`, true);
+    return report(
+      'lead-endpoint-unreachable',
+      'the lead endpoint refused the connection',
+      `check the endpoint URL and that your server is running: ${RETRY_LATER}`,
+      true,
+    );
   }
   if (UNREACHABLE_CODES.has(code)) {
     const why = detail ? ` (${detail})` : '';
-    return report('lead-endpoint-unreachable', `the lead endpoint could not be reached${why}`, `check the endpoint URL and that your server is running: ${RETRY_LATER}`, true);
+    return report(
+      'lead-endpoint-unreachable',
+      `the lead endpoint could not be reached${why}`,
+      `check the endpoint URL and that your server is running: ${RETRY_LATER}`,
+      true,
+    );
   }
   if (UNKNOWN_HOST_CODES.has(code)) {
-    return report('lead-endpoint-unknown-host', 'the host name of the lead endpoint could not be resolved', 'check the host name of the endpoint URL in the lead settings', true);
+    return report(
+      'lead-endpoint-unknown-host',
+      'the host name of the lead endpoint could not be resolved',
+      'check the host name of the endpoint URL in the lead settings',
+      true,
+    );
   }
   if (TLS_CODES.has(code)) {
     const why = code === 'tls' ? (detail ? ` (${detail})` : '') : ` (${code})`;
-    return report('lead-endpoint-tls', `the lead endpoint's TLS certificate was not accepted${why}`, 'use a valid certificate from a public certificate authority that matches the host name of the endpoint', false);
+    return report(
+      'lead-endpoint-tls',
+      `the lead endpoint's TLS certificate was not accepted${why}`,
+      'use a valid certificate from a public certificate authority that matches the host name of the endpoint',
+      false,
+    );
   }
   switch (code) {
     case 'invalid-url':
-      return report('lead-endpoint-invalid-url', 'the lead endpoint URL is not a valid URL', 'enter the full https:// URL of your endpoint, without user name or password in it', false);
+      return report(
+        'lead-endpoint-invalid-url',
+        'the lead endpoint URL is not a valid URL',
+        'enter the full https:// URL of your endpoint, without user name or password in it',
+        false,
+      );
     case 'scheme-not-allowed':
       return report('lead-endpoint-not-https', 'the lead endpoint URL does not use https', 'use an https:// URL for the lead endpoint', false);
     case 'address-not-allowed':
-      return report('lead-endpoint-private-address', 'the lead endpoint points to a private, loopback or reserved network address', 'use an endpoint that is reachable on the public internet', false);
+      return report(
+        'lead-endpoint-private-address',
+        'the lead endpoint points to a private, loopback or reserved network address',
+        'use an endpoint that is reachable on the public internet',
+        false,
+      );
     case 'too-large':
-      return report('lead-endpoint-answer-too-large', 'the lead endpoint answered with a body that is too large', 'answer a lead POST with a short body (or none)', false);
+      return report(
+        'lead-endpoint-answer-too-large',
+        'the lead endpoint answered with a body that is too large',
+        'answer a lead POST with a short body (or none)',
+        false,
+      );
     case 'too-many-redirects':
-      return report('lead-endpoint-redirects', 'the lead endpoint redirected too many times', 'enter the final URL of the endpoint, the one that accepts the POST', false);
+      return report(
+        'lead-endpoint-redirects',
+        'the lead endpoint redirected too many times',
+        'enter the final URL of the endpoint, the one that accepts the POST',
+        false,
+      );
     default:
       return report('lead-endpoint-failed', `the test lead could not be sent (${detail ?? code})`, RETRY_LATER, true);
   }
 }
 
-const TABLE_AUTH_CODES = new Set(['AuthenticationFailed', 'AuthorizationFailure', 'AuthorizationPermissionMismatch', 'InsufficientAccountPermissions', 'InvalidAuthenticationInfo']);
+const TABLE_AUTH_CODES = new Set([
+  'AuthenticationFailed',
+  'AuthorizationFailure',
+  'AuthorizationPermissionMismatch',
+  'InsufficientAccountPermissions',
+  'InvalidAuthenticationInfo',
+]);
 
 function classifyTableStatus(status: number, errorCode: string | undefined): ClassifiedLeadFailure {
   const answered = `the Azure table answered ${status}${errorCode ? ` ${errorCode}` : ''}`;
@@ -108,10 +174,20 @@ function classifyTableStatus(status: number, errorCode: string | undefined): Cla
     );
   }
   if (errorCode === 'InvalidResourceName' || errorCode === 'OutOfRangeInput') {
-    return report('lead-table-invalid-name', `${answered}: the table name is not accepted`, 'use a table name of 3 to 63 letters and digits, starting with a letter', false);
+    return report(
+      'lead-table-invalid-name',
+      `${answered}: the table name is not accepted`,
+      'use a table name of 3 to 63 letters and digits, starting with a letter',
+      false,
+    );
   }
   if (status === 404) {
-    return report('lead-table-not-found', `${answered}: the storage account or table was not found`, 'check the account name and table endpoint in the connection string', false);
+    return report(
+      'lead-table-not-found',
+      `${answered}: the storage account or table was not found`,
+      'check the account name and table endpoint in the connection string',
+      false,
+    );
   }
   if (status === 408 || status === 429 || status >= 500) {
     return report('lead-table-error', answered, 'check that the storage account is available, then publish the offer again', true);
@@ -121,34 +197,79 @@ function classifyTableStatus(status: number, errorCode: string | undefined): Cla
 
 function classifyTableError(code: string, detail: string | undefined, timeoutMs: number): ClassifiedLeadFailure {
   if (code === 'invalid-connection-string' || code === 'invalid-url') {
-    return report('lead-table-invalid-connection-string', 'the Azure Storage connection string could not be read', "copy the connection string again from the storage account's Access keys page", false);
+    return report(
+      'lead-table-invalid-connection-string',
+      'the Azure Storage connection string could not be read',
+      "copy the connection string again from the storage account's Access keys page",
+      false,
+    );
   }
   if (code === 'timeout') {
-    return report('lead-table-timeout', `the Azure table did not answer within ${formatDuration(timeoutMs)}`, 'check the connection string and that the storage account is available, then publish the offer again', true);
+    return report(
+      'lead-table-timeout',
+      `the Azure table did not answer within ${formatDuration(timeoutMs)}`,
+      'check the connection string and that the storage account is available, then publish the offer again',
+      true,
+    );
   }
   if (UNREACHABLE_CODES.has(code) || UNKNOWN_HOST_CODES.has(code)) {
     const why = code === 'ECONNREFUSED' || code === 'network' || !detail ? '' : ` (${detail})`;
-    return report('lead-table-unreachable', `the Azure table could not be reached${why}`, 'check the connection string: account name, endpoint suffix or table endpoint', true);
+    return report(
+      'lead-table-unreachable',
+      `the Azure table could not be reached${why}`,
+      'check the connection string: account name, endpoint suffix or table endpoint',
+      true,
+    );
   }
   if (code === 'scheme-not-allowed') {
-    return report('lead-table-not-https', 'the connection string does not use https', 'use DefaultEndpointsProtocol=https (and an https:// TableEndpoint) in the connection string', false);
+    return report(
+      'lead-table-not-https',
+      'the connection string does not use https',
+      'use DefaultEndpointsProtocol=https (and an https:// TableEndpoint) in the connection string',
+      false,
+    );
   }
   if (code === 'address-not-allowed') {
-    return report('lead-table-private-address', 'the table endpoint points to a private, loopback or reserved network address', 'use the public endpoint of your storage account in the connection string', false);
+    return report(
+      'lead-table-private-address',
+      'the table endpoint points to a private, loopback or reserved network address',
+      'use the public endpoint of your storage account in the connection string',
+      false,
+    );
   }
   if (TLS_CODES.has(code)) {
     const why = code === 'tls' ? (detail ? ` (${detail})` : '') : ` (${code})`;
-    return report('lead-table-tls', `the table endpoint's TLS certificate was not accepted${why}`, 'use the standard endpoint of your storage account in the connection string', false);
+    return report(
+      'lead-table-tls',
+      `the table endpoint's TLS certificate was not accepted${why}`,
+      'use the standard endpoint of your storage account in the connection string',
+      false,
+    );
   }
-  return report('lead-table-failed', `the test lead could not be written to the Azure table (${detail ?? code})`, 'check the connection string and that the storage account is available, then publish the offer again', true);
+  return report(
+    'lead-table-failed',
+    `the test lead could not be written to the Azure table (${detail ?? code})`,
+    'check the connection string and that the storage account is available, then publish the offer again',
+    true,
+  );
 }
 
 function classifyMisconfiguration(failure: Extract<LeadFailure, { kind: 'misconfigured' }>): ClassifiedLeadFailure {
   const fix = failure.problem === 'missing' ? `fill in ${failure.setting}` : `correct ${failure.setting}`;
   if (failure.setting.endsWith('tableName') && failure.problem === 'invalid') {
-    return report('lead-table-invalid-name', 'the table name of the lead destination is not valid', 'use a table name of 3 to 63 letters and digits, starting with a letter', false);
+    return report(
+      'lead-table-invalid-name',
+      'the table name of the lead destination is not valid',
+      'use a table name of 3 to 63 letters and digits, starting with a letter',
+      false,
+    );
   }
-  return report('lead-settings-incomplete', `lead generation is on but ${failure.setting} is ${failure.problem}`, `${fix}, or turn lead generation off, then publish the offer again`, false);
+  return report(
+    'lead-settings-incomplete',
+    `lead generation is on but ${failure.setting} is ${failure.problem}`,
+    `${fix}, or turn lead generation off, then publish the offer again`,
+    false,
+  );
 }
 
 /** What went wrong with the test lead, in the publisher's terms, and what to do about it. */
@@ -157,5 +278,7 @@ export function classifyLeadFailure(failure: LeadFailure, settings: { timeoutMs:
   if (failure.destination === 'https') {
     return failure.kind === 'status' ? classifyEndpointStatus(failure.status) : classifyEndpointError(failure.code, failure.detail, settings.timeoutMs);
   }
-  return failure.kind === 'status' ? classifyTableStatus(failure.status, failure.errorCode) : classifyTableError(failure.code, failure.detail, settings.timeoutMs);
+  return failure.kind === 'status'
+    ? classifyTableStatus(failure.status, failure.errorCode)
+    : classifyTableError(failure.code, failure.detail, settings.timeoutMs);
 }

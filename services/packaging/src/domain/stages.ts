@@ -1,5 +1,17 @@
 import { unhandledEvent, type OfferDraft, type OfferEvent, type StageFailure, type TestLeadResult } from '@mkt/events';
-import { accepted, compareAttempt, eventTypes, evolveByDeciding, ignored, isOneOf, rejected, type AttemptRecord, type CancelRange, type Decider, type Decision } from '@mkt/stages';
+import {
+  accepted,
+  compareAttempt,
+  eventTypes,
+  evolveByDeciding,
+  ignored,
+  isOneOf,
+  rejected,
+  type AttemptRecord,
+  type CancelRange,
+  type Decider,
+  type Decision,
+} from '@mkt/stages';
 import type { ProductPage } from './product-page';
 import { packagingSnapshot } from './snapshot';
 
@@ -45,17 +57,13 @@ export interface StageDurations {
 export type FailureReport = Pick<StageFailure, 'code' | 'reason' | 'action'>;
 
 /** What happened to the test lead of a packaging run. */
-export type LeadOutcome =
-  | { kind: 'not-configured' }
-  | { kind: 'sent'; result: TestLeadResult }
-  | { kind: 'failed'; failure: FailureReport };
+export type LeadOutcome = { kind: 'not-configured' } | { kind: 'sent'; result: TestLeadResult } | { kind: 'failed'; failure: FailureReport };
 
 export interface PackagingRun {
   page: ProductPage;
   previewUrl: string;
   lead: LeadOutcome;
 }
-
 
 /** The packaging job finished its work: the preview is ready, or packaging failed with what to fix. */
 export interface PackagingDone {
@@ -83,9 +91,21 @@ export interface GoLiveDone {
 export type PackagingInput = OfferEvent | PackagingDone | JobExhausted | GoLiveDone;
 
 const NOT_PACKAGINGS = eventTypes(
-  'PrerequisitesValidated', 'PrerequisitesRejected', 'CertificationStarted', 'CertificationPassed', 'CertificationFailed', 'ReplicationStarted',
-  'ImageReplicationProgressed', 'ReplicationFailed', 'PackagingStarted', 'PreviewReady', 'PackagingFailed', 'WentLive', 'GoLiveFailed',
-  'NotificationSent', 'NotificationFailed',
+  'PrerequisitesValidated',
+  'PrerequisitesRejected',
+  'CertificationStarted',
+  'CertificationPassed',
+  'CertificationFailed',
+  'ReplicationStarted',
+  'ImageReplicationProgressed',
+  'ReplicationFailed',
+  'PackagingStarted',
+  'PreviewReady',
+  'PackagingFailed',
+  'WentLive',
+  'GoLiveFailed',
+  'NotificationSent',
+  'NotificationFailed',
 );
 
 function later(now: Date, ms: number): Date {
@@ -142,7 +162,9 @@ export function decide(input: PackagingInput, recorded: PackagingState, now: Dat
   }
 }
 
-export const evolve = evolveByDeciding<PackagingState, PackagingInput>((input, state, now) => decide(input, state, now, { packagingDurationMs: 0, goLiveDelayMs: 0 }));
+export const evolve = evolveByDeciding<PackagingState, PackagingInput>((input, state, now) =>
+  decide(input, state, now, { packagingDurationMs: 0, goLiveDelayMs: 0 }),
+);
 
 export function packagingDecider(durations: StageDurations): Decider<PackagingState, PackagingInput, PackagingDecision> {
   return { initialState: undefined, decide: (input, state, now) => decide(input, state, now, durations), evolve };
@@ -194,7 +216,10 @@ function decideGoLiveRequested(recorded: PackagingState, attempt: number, now: D
       );
     case 'packaging-failed':
     case 'go-live-failed':
-      return rejected(`GoLiveRequested of attempt ${attempt} arrived after the attempt failed (${current.state}); the offer must be published again`, 'not-applicable');
+      return rejected(
+        `GoLiveRequested of attempt ${attempt} arrived after the attempt failed (${current.state}); the offer must be published again`,
+        'not-applicable',
+      );
   }
 }
 
@@ -210,7 +235,9 @@ function decidePublishCanceled(recorded: PackagingState, attempt: number): Packa
 /** The packaging job finished its work: the preview is ready, or packaging failed with what to fix. */
 function decidePackagingDone(recorded: PackagingState, attempt: number, run: PackagingRun): PackagingDecision {
   if (!running(recorded, attempt, 'packaging')) {
-    return ignored(`packaging of attempt ${attempt} finished but the offer is at ${recorded ? `attempt ${recorded.attempt} (${recorded.state})` : 'no attempt'}`);
+    return ignored(
+      `packaging of attempt ${attempt} finished but the offer is at ${recorded ? `attempt ${recorded.attempt} (${recorded.state})` : 'no attempt'}`,
+    );
   }
   if (run.lead.kind === 'failed') {
     return accepted({ state: { attempt, state: 'packaging-failed' }, events: [{ type: 'PackagingFailed', data: { ...run.lead.failure } }] });
@@ -256,5 +283,9 @@ function decideGoLiveDone(recorded: PackagingState, input: GoLiveDone): Packagin
     };
     return accepted({ state: { attempt, state: 'go-live-failed' }, events: [{ type: 'GoLiveFailed', data }] });
   }
-  return accepted({ state: { attempt, state: 'live' }, events: [{ type: 'WentLive', data: { catalogUrl } }], effects: [{ type: 'publish-to-catalog', title, page, catalogUrl }] });
+  return accepted({
+    state: { attempt, state: 'live' },
+    events: [{ type: 'WentLive', data: { catalogUrl } }],
+    effects: [{ type: 'publish-to-catalog', title, page, catalogUrl }],
+  });
 }

@@ -3,8 +3,7 @@ import type { OfferDraft } from '@mkt/events';
 
 /** Where the test lead of an offer goes, as configured in its lead destination. */
 export type LeadTarget =
-  | { destination: 'https'; url: string; authorization?: string }
-  | { destination: 'azure-table'; connectionString: string; tableName: string };
+  { destination: 'https'; url: string; authorization?: string } | { destination: 'azure-table'; connectionString: string; tableName: string };
 
 export type LeadPlan =
   | { leadGeneration: false }
@@ -25,9 +24,11 @@ export function planLead(offer: OfferDraft): LeadPlan {
   }
   const connectionString = lead.azureTable?.connectionString?.trim();
   const tableName = lead.azureTable?.tableName?.trim();
-  if (!connectionString) return { leadGeneration: true, destination: 'azure-table', setting: 'leadDestination.azureTable.connectionString', problem: 'missing' };
+  if (!connectionString)
+    return { leadGeneration: true, destination: 'azure-table', setting: 'leadDestination.azureTable.connectionString', problem: 'missing' };
   if (!tableName) return { leadGeneration: true, destination: 'azure-table', setting: 'leadDestination.azureTable.tableName', problem: 'missing' };
-  if (!TABLE_NAME.test(tableName)) return { leadGeneration: true, destination: 'azure-table', setting: 'leadDestination.azureTable.tableName', problem: 'invalid' };
+  if (!TABLE_NAME.test(tableName))
+    return { leadGeneration: true, destination: 'azure-table', setting: 'leadDestination.azureTable.tableName', problem: 'invalid' };
   return { leadGeneration: true, target: { destination: 'azure-table', connectionString, tableName } };
 }
 
@@ -59,7 +60,14 @@ export interface TestLead {
   createdAt: string;
 }
 
-export function buildTestLead(input: { publisherId: string; offerId: string; subject: string; attempt: number; offerTitle?: string; createdAt: Date }): TestLead {
+export function buildTestLead(input: {
+  publisherId: string;
+  offerId: string;
+  subject: string;
+  attempt: number;
+  offerTitle?: string;
+  createdAt: Date;
+}): TestLead {
   return {
     leadId: testLeadId(input.subject, input.attempt),
     isTest: true,

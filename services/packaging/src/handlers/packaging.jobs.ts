@@ -91,7 +91,10 @@ export class PackagingJobs implements OnApplicationBootstrap {
     const timeoutMs = this.config.leadTimeoutMs;
     if (!plan.leadGeneration) return { kind: 'not-configured' };
     if (!('target' in plan)) {
-      const { code, reason, action } = classifyLeadFailure({ destination: plan.destination, kind: 'misconfigured', setting: plan.setting, problem: plan.problem }, { timeoutMs });
+      const { code, reason, action } = classifyLeadFailure(
+        { destination: plan.destination, kind: 'misconfigured', setting: plan.setting, problem: plan.problem },
+        { timeoutMs },
+      );
       return { kind: 'failed', failure: { code, reason, action } };
     }
     if (job.progress.lead) return { kind: 'sent', result: job.progress.lead };
@@ -103,7 +106,11 @@ export class PackagingJobs implements OnApplicationBootstrap {
       offerTitle: snapshot.offer.title,
       createdAt: new Date(job.progress.startedAt ?? Date.now()),
     });
-    const delivery = await this.leadSender.send(plan.target, lead, job.subject, { timeoutMs, allowPrivateNetwork: this.config.allowPrivateNetwork, signal: control.signal });
+    const delivery = await this.leadSender.send(plan.target, lead, job.subject, {
+      timeoutMs,
+      allowPrivateNetwork: this.config.allowPrivateNetwork,
+      signal: control.signal,
+    });
     if (delivery.ok) {
       const result: TestLeadResult = { destination: plan.target.destination, leadId: lead.leadId };
       await control.checkpoint({ ...job.progress, lead: result });

@@ -12,7 +12,15 @@ const effects: EffectRunner<Effect> = async (effect, { tx, scope }) => {
     case 'store-product-page':
       return savePreview(tx, subject, attempt, effect.page, effect.testLead, scope.now);
     case 'publish-to-catalog':
-      return publishToCatalog(tx, { ...parseOfferSubject(subject), subject, attempt, title: effect.title, page: effect.page, catalogUrl: effect.catalogUrl, at: scope.now });
+      return publishToCatalog(tx, {
+        ...parseOfferSubject(subject),
+        subject,
+        attempt,
+        title: effect.title,
+        page: effect.page,
+        catalogUrl: effect.catalogUrl,
+        at: scope.now,
+      });
   }
 };
 

@@ -1,5 +1,16 @@
 import { unhandledEvent, type OfferEvent, type OfferEventDraft } from '@mkt/events';
-import { accepted, compareAttempt, eventTypes, evolveByDeciding, ignored, isOneOf, rejected, type AttemptRecord, type Decider, type Decision } from '@mkt/stages';
+import {
+  accepted,
+  compareAttempt,
+  eventTypes,
+  evolveByDeciding,
+  ignored,
+  isOneOf,
+  rejected,
+  type AttemptRecord,
+  type Decider,
+  type Decision,
+} from '@mkt/stages';
 import { REGION_NAMES } from './regions';
 import { imagesOf, type ReplicationImage, type ReplicationProgress } from './replication';
 
@@ -40,9 +51,22 @@ export interface ProvisioningSettings {
 }
 
 const NOT_PROVISIONINGS = eventTypes(
-  'PrerequisitesValidated', 'PrerequisitesRejected', 'CertificationStarted', 'CertificationFailed', 'ReplicationStarted', 'ImageReplicationProgressed',
-  'ImagesReplicated', 'ReplicationFailed', 'PackagingStarted', 'PreviewReady', 'PackagingFailed', 'GoLiveRequested', 'WentLive', 'GoLiveFailed',
-  'NotificationSent', 'NotificationFailed',
+  'PrerequisitesValidated',
+  'PrerequisitesRejected',
+  'CertificationStarted',
+  'CertificationFailed',
+  'ReplicationStarted',
+  'ImageReplicationProgressed',
+  'ImagesReplicated',
+  'ReplicationFailed',
+  'PackagingStarted',
+  'PreviewReady',
+  'PackagingFailed',
+  'GoLiveRequested',
+  'WentLive',
+  'GoLiveFailed',
+  'NotificationSent',
+  'NotificationFailed',
 );
 
 function stale(state: ProvisioningState, attempt: number) {
@@ -71,7 +95,11 @@ export function decide(input: ProvisioningInput, state: ProvisioningState, now: 
       const verdict = compareAttempt(state, input.attempt);
       if (verdict === 'stale') return stale(state, input.attempt);
       // an attempt whose OfferSubmitted this service never saw has no images to replicate
-      if (verdict === 'newer') return rejected(`CertificationPassed of attempt ${input.attempt}, but no OfferSubmitted of that attempt was seen (last seen: ${state?.attempt ?? 'none'})`, 'unknown-attempt');
+      if (verdict === 'newer')
+        return rejected(
+          `CertificationPassed of attempt ${input.attempt}, but no OfferSubmitted of that attempt was seen (last seen: ${state?.attempt ?? 'none'})`,
+          'unknown-attempt',
+        );
       if (state?.state !== 'awaiting-certification') return ignored(`attempt ${input.attempt} is already ${state?.state}`);
       const payload: ReplicateJobPayload = { regions: [...REGION_NAMES] };
       return accepted({
@@ -85,7 +113,10 @@ export function decide(input: ProvisioningInput, state: ProvisioningState, now: 
     case 'ReplicationFinished':
       if (!state || state.attempt !== input.attempt) return ignored(`attempt ${input.attempt} is no longer current`);
       if (state.state !== 'replicating') return ignored(`attempt ${input.attempt} is ${state.state}`);
-      return accepted({ state: { attempt: input.attempt, state: input.outcome.type === 'ImagesReplicated' ? 'replicated' : 'failed' }, events: [input.outcome] });
+      return accepted({
+        state: { attempt: input.attempt, state: input.outcome.type === 'ImagesReplicated' ? 'replicated' : 'failed' },
+        events: [input.outcome],
+      });
     default:
       return unhandledEvent(input, 'provisioning decider');
   }

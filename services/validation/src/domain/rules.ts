@@ -212,7 +212,12 @@ export const PREREQUISITE_RULES: readonly FieldRule[] = [
     check: { kind: 'unique' },
     message: 'Give each image version of the plan its own version number; another one has the same.',
   },
-  { path: 'plans[].imageVersions[].osDiskUrl', code: 'required', check: { kind: 'required' }, message: 'Enter the OS disk URL (VHD blob URL with a SAS token) of the image.' },
+  {
+    path: 'plans[].imageVersions[].osDiskUrl',
+    code: 'required',
+    check: { kind: 'required' },
+    message: 'Enter the OS disk URL (VHD blob URL with a SAS token) of the image.',
+  },
   {
     path: 'plans[].imageVersions[].osDiskUrl',
     code: 'invalid-url',

@@ -30,9 +30,23 @@ export interface ValidationSettings {
 }
 
 const NOT_VALIDATIONS = eventTypes(
-  'PrerequisitesValidated', 'PrerequisitesRejected', 'CertificationStarted', 'CertificationPassed', 'CertificationFailed', 'ReplicationStarted',
-  'ImageReplicationProgressed', 'ImagesReplicated', 'ReplicationFailed', 'PackagingStarted', 'PreviewReady', 'PackagingFailed', 'GoLiveRequested',
-  'WentLive', 'GoLiveFailed', 'NotificationSent', 'NotificationFailed',
+  'PrerequisitesValidated',
+  'PrerequisitesRejected',
+  'CertificationStarted',
+  'CertificationPassed',
+  'CertificationFailed',
+  'ReplicationStarted',
+  'ImageReplicationProgressed',
+  'ImagesReplicated',
+  'ReplicationFailed',
+  'PackagingStarted',
+  'PreviewReady',
+  'PackagingFailed',
+  'GoLiveRequested',
+  'WentLive',
+  'GoLiveFailed',
+  'NotificationSent',
+  'NotificationFailed',
 );
 
 /**
@@ -45,7 +59,8 @@ export function decide(input: ValidationInput, state: ValidationState, now: Date
   switch (input.type) {
     case 'OfferSubmitted': {
       const verdict = compareAttempt(state, input.attempt);
-      if (verdict !== 'newer') return ignored(verdict === 'stale' ? `attempt ${input.attempt} is older than ${state?.attempt}` : `attempt ${input.attempt} already recorded`);
+      if (verdict !== 'newer')
+        return ignored(verdict === 'stale' ? `attempt ${input.attempt} is older than ${state?.attempt}` : `attempt ${input.attempt} already recorded`);
       const payload: ValidateJobPayload = { submission: { offer: input.data.offer, notificationEmails: input.data.notificationEmails } };
       return accepted({
         state: { attempt: input.attempt, state: 'validating' },

@@ -22,7 +22,9 @@ export class ValidationWorker implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    this.worker = JobWorker.create<ValidateJob, Record<string, never>>(this.runtime, { kind: VALIDATE_JOB, ...this.config.jobs }, (control) => this.validate(control));
+    this.worker = JobWorker.create<ValidateJob, Record<string, never>>(this.runtime, { kind: VALIDATE_JOB, ...this.config.jobs }, (control) =>
+      this.validate(control),
+    );
     this.worker.start();
   }
 
