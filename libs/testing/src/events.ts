@@ -25,11 +25,22 @@ export class EventLog {
     return this;
   }
 
+  private readonly decoded: OfferEvent[] = [];
+  private decodedUpTo = 0;
+
+  /**
+   * Every valid event so far, in log order. Each message is decoded once: tests poll this, and decoding
+   * an enormous event on every poll would starve the test process (and the HTTP servers it runs for the
+   * stages) for seconds.
+   */
   get events(): OfferEvent[] {
-    return this.reader.messages.flatMap((m) => {
+    const messages = this.reader.messages;
+    for (; this.decodedUpTo < messages.length; this.decodedUpTo++) {
+      const m = messages[this.decodedUpTo];
       const decoded = decodeEvent({ key: m.key, value: m.value, headers: m.headers });
-      return decoded.ok ? [decoded.event] : [];
-    });
+      if (decoded.ok) this.decoded.push(decoded.event);
+    }
+    return this.decoded;
   }
 
   /** Events of one offer (optionally one type), in log order; duplicates (same id) removed. */
