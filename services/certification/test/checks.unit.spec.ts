@@ -157,6 +157,16 @@ describe('size probe (HEAD)', () => {
     );
   });
 
+  test('given a redirect to a malformed Location, then it fails asking for the direct blob URL', () => {
+    const outcome = { kind: 'error', code: 'malformed-location', message: 'example.com redirected to "http://[oops", which is not a valid URL' } as const;
+    expect(judgeSizeProbe('os', outcome, RULES).verdict.message).toMatch(/redirects to a Location that is not a valid URL .*give the direct blob URL/);
+  });
+
+  test('given a body cut short, then it fails saying the server closed the connection early', () => {
+    const outcome = { kind: 'error', code: 'truncated-body', message: 'the answer from example.com ended after 10 of the 512 announced bytes' } as const;
+    expect(judgeFooterRead('os', outcome, 30 * 2 ** 30, RULES).verdict.message).toMatch(/closed the connection before its answer was complete/);
+  });
+
   test('given no Content-Length, then it fails', () => {
     expect(judgeSizeProbe('os', response(200), RULES)).toMatchObject({
       verdict: { passed: false, message: expect.stringMatching(/does not report the blob's size/) },

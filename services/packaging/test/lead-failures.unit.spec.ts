@@ -34,6 +34,9 @@ describe('HTTPS lead endpoint failures', () => {
     ['address-not-allowed', 'lead-endpoint-private-address', 'the lead endpoint points to a private, loopback or reserved network address', false],
     ['too-large', 'lead-endpoint-answer-too-large', 'the lead endpoint answered with a body that is too large', false],
     ['too-many-redirects', 'lead-endpoint-redirects', 'the lead endpoint redirected too many times', false],
+    ['redirect-refused', 'lead-endpoint-redirected-elsewhere', 'the lead endpoint redirected the lead POST to another host', false],
+    ['malformed-location', 'lead-endpoint-invalid-redirect', 'the lead endpoint answered with a redirect whose Location is not a valid URL', false],
+    ['truncated-body', 'lead-endpoint-answer-cut-off', 'the lead endpoint closed the connection before its answer was complete', true],
     ['CERT_HAS_EXPIRED', 'lead-endpoint-tls', "the lead endpoint's TLS certificate was not accepted (CERT_HAS_EXPIRED)", false],
     ['tls', 'lead-endpoint-tls', "the lead endpoint's TLS certificate was not accepted", false],
   ])('given the request fails with %s, then the code is %s', (errorCode, code, reason, retryable) => {

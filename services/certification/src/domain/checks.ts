@@ -140,6 +140,10 @@ function describeFetchError(disk: DiskId, outcome: Extract<FetchOutcome, { kind:
       return `${name} URL's host could not be resolved; check the storage account name in the URL`;
     case 'too-many-redirects':
       return `${name} URL redirects too many times; give the direct blob URL of the VHD`;
+    case 'malformed-location':
+      return `${name} URL redirects to a Location that is not a valid URL (${outcome.message}); give the direct blob URL of the VHD`;
+    case 'truncated-body':
+      return `${name} URL's server closed the connection before its answer was complete (${outcome.message}); make sure the blob is served completely and try again`;
     case 'scheme-not-allowed':
     case 'invalid-url':
       return `${name} URL (or a redirect from it) is not an https URL we may read (${outcome.message}); give the direct https blob URL of the VHD`;

@@ -5,7 +5,7 @@ export type LeadDestinationKind = LeadTarget['destination'];
 
 /**
  * Why a test lead did not arrive, as the adapters observe it: the answer's HTTP status, or an error code
- * (safe-http's codes such as `timeout`, `network`, `dns-failed`, `address-not-allowed`; Node's socket and
+ * (safe-http's codes such as `timeout`, `network`, `dns-failed`, `address-not-allowed`, `redirect-refused`, `truncated-body`; Node's socket and
  * TLS codes such as `ECONNREFUSED`, `CERT_HAS_EXPIRED`; `invalid-connection-string`), or a missing setting.
  */
 export type LeadFailure =
@@ -149,6 +149,27 @@ function classifyEndpointError(code: string, detail: string | undefined, timeout
         'the lead endpoint redirected too many times',
         'enter the final URL of the endpoint, the one that accepts the POST',
         false,
+      );
+    case 'redirect-refused':
+      return report(
+        'lead-endpoint-redirected-elsewhere',
+        'the lead endpoint redirected the lead POST to another host',
+        'enter the final URL of the endpoint, the one that accepts the POST: a lead and its Authorization value are not sent on to another host',
+        false,
+      );
+    case 'malformed-location':
+      return report(
+        'lead-endpoint-invalid-redirect',
+        'the lead endpoint answered with a redirect whose Location is not a valid URL',
+        'enter the final URL of the endpoint, the one that accepts the POST',
+        false,
+      );
+    case 'truncated-body':
+      return report(
+        'lead-endpoint-answer-cut-off',
+        'the lead endpoint closed the connection before its answer was complete',
+        `make your endpoint send its whole answer (matching its Content-Length): ${RETRY_LATER}`,
+        true,
       );
     default:
       return report('lead-endpoint-failed', `the test lead could not be sent (${detail ?? code})`, RETRY_LATER, true);
