@@ -7,6 +7,7 @@
  * Goal: p99 under 20 ms at 1,000 req/s for GET status. The whole run stays under a minute: the CPU is shared.
  */
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { SignJWT } from 'jose';
@@ -14,10 +15,11 @@ import { Client } from 'pg';
 import type { OfferEvent } from '@mkt/events';
 import { dropDatabase, ensureTopics, withDatabase } from '@mkt/messaging';
 import { startProcess, testKafka, uniqueId, waitFor } from '@mkt/testing';
-import { DEV_JWT_SECRET } from '../services/offer-api/src/config';
 import { currentStep, foldEvents } from '../services/offer-api/src/domain/status-view';
 import { attemptEvents, OUTCOMES } from '../services/offer-api/test/fixtures/events';
 import { benchBrokers, databaseUrl, envNumber, saveResult } from './harness';
+
+const BENCH_JWT_SECRET = randomBytes(32).toString('base64url');
 
 /** The part of autocannon's API used here (the package ships no types). */
 interface AutocannonRequest {
@@ -167,6 +169,10 @@ async function main(): Promise<void> {
       OFFER_EVENTS_TOPIC: topic,
       DEAD_LETTER_TOPIC: `${topic}.dlq`,
       LOG_LEVEL: 'warn',
+      AUTH_JWT_SECRET: BENCH_JWT_SECRET,
+      // one token at 1,000 req/s: the per-token rate limit would measure its 429s
+      OFFER_API_RATE_LIMIT_PER_SECOND: '1000000',
+      OFFER_API_RATE_LIMIT_BURST: '1000000',
     },
     'offer-api',
   );
@@ -182,7 +188,7 @@ async function main(): Promise<void> {
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject('bench')
       .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(DEV_JWT_SECRET));
+      .sign(new TextEncoder().encode(BENCH_JWT_SECRET));
     const randomOffer = () => `offer-${String(Math.floor(Math.random() * OFFERS)).padStart(5, '0')}`;
     const statusPath = () => `/api/publishers/${PUBLISHER}/offers/${randomOffer()}/status?api-version=2017-10-31`;
     // "All offers": pages of 50 from random positions, every fourth filtered by status

@@ -5,7 +5,7 @@
  * points at them, publishes it, follows the seven steps, opens the preview, clicks Go Live, and shows
  * the offer in the public catalog and the e-mails in the mail catcher.
  */
-import { SignJWT } from 'jose';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,17 +14,12 @@ import { HttpsFront } from '../test/e2e/servers';
 
 const API = process.env.OFFER_API_URL ?? 'http://127.0.0.1:3000';
 const MAIL = process.env.MAILDEV_URL ?? 'http://127.0.0.1:1080';
-const SECRET = process.env.AUTH_JWT_SECRET ?? 'offer-api-development-secret-do-not-use-in-production';
 const PUBLISHER = 'contoso';
 const SUBSCRIPTION = '6f1e1b2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b';
 
-async function token(): Promise<string> {
-  return new SignJWT({ role: 'publisher', publisherId: PUBLISHER, subscriptionIds: [SUBSCRIPTION] })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject('demo-user')
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(SECRET));
+/** A token from scripts/token.js, which signs with the secret the stack's offer-api runs with. */
+function token(...args: string[]): string {
+  return execFileSync(process.execPath, [join(__dirname, 'token.js'), ...args, '--expires-in', '1h'], { encoding: 'utf8' }).trim();
 }
 
 async function call(method: string, path: string, bearer: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -66,7 +61,7 @@ async function main(): Promise<void> {
   const vhds = await VhdServer.start();
   const disks = await HttpsFront.start(vhds.origin);
   try {
-    const bearer = await token();
+    const bearer = token('--publisher', PUBLISHER, '--sub', 'demo-user');
     const offerId = `demo-${randomUUID().slice(0, 8)}`;
     const path = `/api/publishers/${PUBLISHER}/offers/${offerId}`;
     const offer = JSON.parse(readFileSync(join(__dirname, '..', 'docs', 'examples', 'offer.json'), 'utf8'));
@@ -94,10 +89,10 @@ async function main(): Promise<void> {
     const atSignOff = await followSteps(bearer, path, (s) => s !== 'running' && s !== 'notStarted');
     if (atSignOff.status !== 'waitingForPublisherReview') throw new Error(`the attempt ended "${atSignOff.status}"; see the messages above`);
 
-    const preview = await fetch(`${API}${path}/preview?api-version=2017-10-31`, {
-      headers: { authorization: `Bearer ${bearer}`, 'x-ms-subscription-id': SUBSCRIPTION },
-    });
-    say(`preview for subscription ${SUBSCRIPTION}: ${preview.status}, ${(await preview.text()).length} bytes of product page`);
+    // the allow-listed subscription of docs/examples/offer.json, proven by a customer token
+    const customer = token('--customer', '--subscription', SUBSCRIPTION);
+    const preview = await fetch(`${API}${path}/preview?api-version=2017-10-31`, { headers: { authorization: `Bearer ${customer}` } });
+    say(`preview for customer subscription ${SUBSCRIPTION}: ${preview.status}, ${(await preview.text()).length} bytes of product page`);
 
     const live = await call('POST', `${path}/golive`, bearer);
     if (live.status !== 202) throw new Error(`go live failed: ${live.status} ${live.text}`);

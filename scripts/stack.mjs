@@ -5,6 +5,7 @@
 // mail catcher (maildev, web UI on :1080) and the Azure Table emulator (Azurite, :10002), then every
 // service in services/*/dist/main.js, each its own process. Ctrl-C stops everything cleanly.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -59,6 +60,20 @@ function developmentCaBundle() {
   mkdirSync(local, { recursive: true });
   writeFileSync(bundle, parts.map((f) => readFileSync(f, 'utf8').trim()).join('\n') + '\n');
   return bundle;
+}
+
+/**
+ * The HS256 secret of offer-api's tokens: AUTH_JWT_SECRET when set, otherwise one generated on the first
+ * start and kept in .local/auth-jwt-secret, where scripts/token.js (and so `npm run demo`) reads it.
+ */
+function developmentJwtSecret() {
+  if (process.env.AUTH_JWT_SECRET) return process.env.AUTH_JWT_SECRET;
+  const file = join(local, 'auth-jwt-secret');
+  if (!existsSync(file)) {
+    mkdirSync(local, { recursive: true });
+    writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 function startService({ name, port }, env) {
@@ -153,7 +168,7 @@ async function up() {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   for (const service of present) {
-    const child = await startService(service, env);
+    const child = await startService(service, service.name === 'offer-api' ? { ...env, AUTH_JWT_SECRET: developmentJwtSecret() } : env);
     children.push({ child, name: service.name });
     child.once('exit', (code, signal) => {
       if (!stopping) say(`${service.name} exited (${code ?? signal}); see ${join(logs, `${service.name}.log`)}`);
@@ -166,6 +181,7 @@ async function up() {
   if (maildev && !process.env.SMTP_HOST) say(`  mail catcher        http://127.0.0.1:${MAIL.webPort}  (every e-mail sent)`);
   if (azuriteConnection) say(`  Azure Table emulator 127.0.0.1:${AZURITE_PORT}`);
   say('  a publisher token:  node scripts/token.js --publisher contoso');
+  say('  a customer token:   node scripts/token.js --customer --subscription <subscription GUID>   (sees previews that allow-list it)');
   say('  a guided run:       npm run demo   (in another terminal)');
   say('Ctrl-C stops everything.');
 }

@@ -9,6 +9,7 @@ import { OfferQueries } from './application/queries';
 import { ProjectionRebuilder } from './application/rebuild';
 import { OFFER_API_CONFIG, type OfferApiConfig } from './config';
 import { AccessGuard, TokenVerifier } from './http/auth';
+import { RequestRateLimiter } from './http/rate-limit';
 import { CatalogController } from './http/catalog.controller';
 import { CommandsController } from './http/commands.controller';
 import { OffersController } from './http/offers.controller';
@@ -16,6 +17,7 @@ import { OperatorController } from './http/operator.controller';
 import { StatusController } from './http/status.controller';
 import { OfferApiTables1733200000000 } from './persistence/migrations/1733200000000-offer-api-tables';
 import { IdempotencyOutcomes1733200100000 } from './persistence/migrations/1733200100000-idempotency-outcomes';
+import { PublisherQuotas1733200200000 } from './persistence/migrations/1733200200000-publisher-quotas';
 import { ProjectionHandler } from './projection/projection.handler';
 
 @Module({})
@@ -27,7 +29,7 @@ export class AppModule {
         MessagingModule.forRoot({
           codec: offerEventCodec,
           service: config.service,
-          migrations: [OfferApiTables1733200000000, IdempotencyOutcomes1733200100000],
+          migrations: [OfferApiTables1733200000000, IdempotencyOutcomes1733200100000, PublisherQuotas1733200200000],
           kafka: config.kafka,
           database: config.database,
           consumer: config.consumer,
@@ -39,6 +41,7 @@ export class AppModule {
         { provide: OFFER_API_CONFIG, useValue: config },
         TokenVerifier,
         AccessGuard,
+        RequestRateLimiter,
         OfferDrafts,
         OfferCommands,
         OfferQueries,

@@ -1,8 +1,18 @@
 import { DRAFT_LIMIT_ENV, type DraftLimits } from './domain/limits';
-import { envInt, envString, servicePort, type InboxConsumerOptions, type KafkaSettings, type DatabaseSettings, type RelayOptions } from '@mkt/messaging';
+import { QUOTA_ENV, type PublisherQuotas, type RateLimit } from './domain/quotas';
+import {
+  envBool,
+  envInt,
+  envString,
+  servicePort,
+  type InboxConsumerOptions,
+  type KafkaSettings,
+  type DatabaseSettings,
+  type RelayOptions,
+} from '@mkt/messaging';
 
-/** The development signing secret; also in scripts/token.js. Refused when NODE_ENV=production. */
-export const DEV_JWT_SECRET = 'offer-api-development-secret-do-not-use-in-production';
+/** The shortest HS256 secret accepted outside development mode (RFC 7518: at least the hash size, 256 bits). */
+export const MIN_JWT_SECRET_BYTES = 32;
 
 export const API_VERSION = '2017-10-31';
 
@@ -16,6 +26,8 @@ export interface AuthConfig {
   jwksUrl?: string;
   issuer?: string;
   audience?: string;
+  /** Longest accepted token lifetime (`exp - iat`, or `exp - now` without `iat`), in seconds. */
+  maxTokenLifetimeSeconds: number;
 }
 
 export interface OfferApiConfig {
@@ -28,6 +40,10 @@ export interface OfferApiConfig {
   maxJsonDepth: number;
   /** How large a draft may be as a whole (see domain/limits.ts). */
   draftLimits: DraftLimits;
+  /** What one publisher may hold and do (counted in PostgreSQL: they hold across instances). */
+  quotas: PublisherQuotas;
+  /** Requests per token (per IP without a valid token) and second, per instance. */
+  rateLimit: RateLimit;
   defaultPageSize: number;
   maxPageSize: number;
   /** How long a projection rebuild may take to catch up before it gives up. */
@@ -39,22 +55,52 @@ export interface OfferApiConfig {
   relay?: Partial<RelayOptions>;
 }
 
+/**
+ * How tokens are verified. There is no built-in secret: a known one would let anybody mint tokens. Outside
+ * development mode an HS256 secret must be at least MIN_JWT_SECRET_BYTES long (`npm start` generates one).
+ */
+function authConfigFromEnv(): AuthConfig {
+  const development = envBool('DEVELOPMENT', false);
+  const jwksUrl = envString('AUTH_JWKS_URL', '') || undefined;
+  const jwtSecret = envString('AUTH_JWT_SECRET', '');
+  if (!jwksUrl) {
+    if (!jwtSecret) throw new Error('offer-api needs AUTH_JWT_SECRET (an HS256 secret) or AUTH_JWKS_URL to verify bearer tokens; neither is set');
+    if (!development && Buffer.byteLength(jwtSecret) < MIN_JWT_SECRET_BYTES) {
+      throw new Error(
+        `AUTH_JWT_SECRET is ${Buffer.byteLength(jwtSecret)} bytes; at least ${MIN_JWT_SECRET_BYTES} are required outside development mode ` +
+          '(generate one with: openssl rand -base64 48)',
+      );
+    }
+  }
+  return {
+    jwtSecret,
+    jwksUrl,
+    issuer: envString('AUTH_ISSUER', '') || undefined,
+    audience: envString('AUTH_AUDIENCE', '') || undefined,
+    maxTokenLifetimeSeconds: envInt('AUTH_MAX_TOKEN_LIFETIME_S', 24 * 3600, { min: 60 }),
+  };
+}
+
 export function offerApiConfigFromEnv(): OfferApiConfig {
-  const production = process.env.NODE_ENV === 'production';
-  const jwksUrl = process.env.AUTH_JWKS_URL || undefined;
-  const jwtSecret = envString('AUTH_JWT_SECRET', production ? '' : DEV_JWT_SECRET);
-  if (!jwksUrl && !jwtSecret) throw new Error('AUTH_JWT_SECRET or AUTH_JWKS_URL must be set when NODE_ENV=production');
-  if (production && jwtSecret === DEV_JWT_SECRET) throw new Error('AUTH_JWT_SECRET must not be the development secret when NODE_ENV=production');
   return {
     service: 'offer-api',
     port: servicePort(3000),
-    auth: { jwtSecret, jwksUrl, issuer: process.env.AUTH_ISSUER || undefined, audience: process.env.AUTH_AUDIENCE || undefined },
+    auth: authConfigFromEnv(),
     bodyLimitBytes: envInt('OFFER_API_BODY_LIMIT_BYTES', 512 * 1024, { min: 1024 }),
     maxJsonDepth: envInt('OFFER_API_MAX_JSON_DEPTH', 32, { min: 8 }),
     draftLimits: {
       maxDraftBytes: envInt(DRAFT_LIMIT_ENV.maxDraftBytes, 256 * 1024, { min: 1024 }),
       maxImageVersions: envInt(DRAFT_LIMIT_ENV.maxImageVersions, 100, { min: 1 }),
       maxDisks: envInt(DRAFT_LIMIT_ENV.maxDisks, 200, { min: 1 }),
+    },
+    quotas: {
+      maxDrafts: envInt(QUOTA_ENV.maxDrafts, 200, { min: 1 }),
+      maxDraftBytes: envInt(QUOTA_ENV.maxDraftBytes, 4 * 1024 * 1024, { min: 1024 }),
+      maxPublishesPerHour: envInt(QUOTA_ENV.maxPublishesPerHour, 20, { min: 1 }),
+    },
+    rateLimit: {
+      perSecond: envInt(QUOTA_ENV.perSecond, 20, { min: 1 }),
+      burst: envInt(QUOTA_ENV.burst, 40, { min: 1 }),
     },
     defaultPageSize: envInt('OFFER_API_PAGE_SIZE', 50, { min: 1 }),
     maxPageSize: envInt('OFFER_API_MAX_PAGE_SIZE', 500, { min: 1 }),

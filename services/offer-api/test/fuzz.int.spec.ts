@@ -335,7 +335,6 @@ function headerValue(name: string): string {
   if (chance(0.6)) {
     if (lower === 'if-match' || lower === 'if-none-match') return pick(['"1"', '"2"', '"3"', '*', '*', '*', 'W/"1"', '"1", "2"', '"999"']);
     if (lower === 'idempotency-key') return `key-${int(1, 50)}`;
-    if (lower === 'x-ms-subscription-id') return pick(['11111111-2222-3333-4444-555555555555', 'a,b', '']);
   }
   return pick([
     '',
@@ -514,7 +513,8 @@ let owner: string;
 let operator: string;
 
 beforeAll(async () => {
-  api = await OfferApiHarness.start('fuzz');
+  // ten thousand requests as fast as the service answers: the request rate limit would answer most of them
+  api = await OfferApiHarness.start('fuzz', { rateLimit: { perSecond: 1_000_000, burst: 1_000_000 } });
   owner = await publisherToken(PUBLISHER);
   operator = await operatorToken();
 });

@@ -8,7 +8,7 @@ import { publishEvents, waitFor, waitForGroupCaughtUp } from '@mkt/testing';
 import { statusResponse } from '../src/domain/status-response';
 import { foldEvents } from '../src/domain/status-view';
 import { attemptEvents, SAMPLE_DRAFT, type AttemptOutcome } from './fixtures/events';
-import { offerPath, OfferApiHarness, operatorToken, publisherToken, waitForStatus, type Json } from './fixtures/harness';
+import { customerToken, offerPath, OfferApiHarness, operatorToken, publisherToken, waitForStatus, type Json } from './fixtures/harness';
 
 const PUBLISHER = 'contoso';
 const ALLOWED_SUBSCRIPTION = SAMPLE_DRAFT.previewSubscriptionIds![0];
@@ -351,30 +351,39 @@ describe('the status view after each pipeline event', () => {
 });
 
 describe('preview', () => {
-  test('only subscriptions on the allow-list (header or token claim) and operators see the preview', async () => {
+  test('the publisher and customers whose token proves an allow-listed subscription see the preview; nobody else', async () => {
     const id = 'previewed';
     await createOffer(id);
     expect((await publish(id)).status).toBe(202);
     await feed(stageEvents(id, 1, 'preview'));
     await waitForStatus(api, owner, PUBLISHER, id, 'at sign-off', (s) => s.status === 'waitingForPublisherReview');
     const path = offerPath(PUBLISHER, id, '/preview');
+    const asOwner = await api.request('GET', path, { token: owner });
+    expect(asOwner.status).toBe(200);
+    expect(asOwner.headers.get('content-type')).toContain('text/html');
+    expect(asOwner.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(asOwner.text).toBe(`<h1>${SAMPLE_DRAFT.title}</h1><p>attempt 1</p>`);
+    // subscription ids are GUIDs: the claim matches the allow-list whatever its case
+    const customer = await customerToken(['99999999-0000-0000-0000-000000000000', ALLOWED_SUBSCRIPTION.toUpperCase()]);
+    expect((await api.request('GET', path, { token: customer })).text).toBe(asOwner.text);
+    const missing = await api.request('GET', offerPath(PUBLISHER, 'never-created', '/preview'), { token: customer });
+    expect(missing.status).toBe(404);
+    const notListed = await api.request('GET', path, { token: await customerToken(['99999999-0000-0000-0000-000000000000']) });
     const stranger = await publisherToken('fabrikam');
+    // the finding: a publisher naming an allow-listed subscription in a header read another publisher's preview
     const viaHeader = await api.request('GET', path, { token: stranger, headers: { 'x-ms-subscription-id': ALLOWED_SUBSCRIPTION } });
-    expect(viaHeader.status).toBe(200);
-    expect(viaHeader.headers.get('content-type')).toContain('text/html');
-    expect(viaHeader.headers.get('content-security-policy')).toContain("default-src 'none'");
-    expect(viaHeader.text).toBe(`<h1>${SAMPLE_DRAFT.title}</h1><p>attempt 1</p>`);
-    const viaClaim = await api.request('GET', path, { token: await publisherToken('fabrikam', { subscriptionId: ALLOWED_SUBSCRIPTION.toUpperCase() }) });
-    expect(viaClaim.status).toBe(200);
-    expect((await api.request('GET', path, { token: operator })).status).toBe(200);
-    const notListed = await api.request('GET', path, { token: stranger, headers: { 'x-ms-subscription-id': '99999999-0000-0000-0000-000000000000' } });
-    expect(notListed.status).toBe(404);
-    expect((await api.request('GET', path, { token: owner })).status).toBe(404);
+    const viaPublisherClaim = await api.request('GET', path, { token: await publisherToken('fabrikam', { subscriptions: [ALLOWED_SUBSCRIPTION] }) });
+    const asOperator = await api.request('GET', path, { token: operator });
+    for (const refused of [notListed, viaHeader, viaPublisherClaim, asOperator]) {
+      expect(refused.status).toBe(404);
+      expect(refused.body).toEqual(missing.body);
+    }
     expect((await api.request('GET', path)).status).toBe(401);
     // canceled: the preview is gone for everybody
     expect((await command(id, 'cancel')).status).toBe(202);
     await waitForStatus(api, owner, PUBLISHER, id, 'canceled', (s) => s.status === 'canceled');
-    expect((await api.request('GET', path, { token: operator })).status).toBe(404);
+    expect((await api.request('GET', path, { token: owner })).status).toBe(404);
+    expect((await api.request('GET', path, { token: customer })).status).toBe(404);
   });
 });
 

@@ -3,7 +3,7 @@
  * draft, Publish, and at sign-off Go Live or Cancel. Requests are retried (same Idempotency-Key) on
  * whichever offer-api instance is up while instances are killed or the database is away.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { offerSubject, type OfferDraft, type OfferEventType } from '@mkt/events';
 import { SignJWT } from 'jose';
 import { sas, type VhdServer } from '../../../services/certification/test/vhd-fixtures';
@@ -12,7 +12,8 @@ import type { HttpsFront, LeadEndpoint } from '../servers';
 
 export const PUBLISHER = 'contoso';
 /** offer-api's development secret (services/offer-api/src/config.ts). */
-const DEV_JWT_SECRET = 'offer-api-development-secret-do-not-use-in-production';
+/** The fleet's offer-api runs with it (run.ts) and the publisher client signs with it. */
+export const CHAOS_JWT_SECRET = randomBytes(32).toString('base64url');
 
 export type OfferKind = 'live' | 'invalid' | 'vhd' | 'region' | 'lead-down' | 'cancel';
 
@@ -143,7 +144,7 @@ export async function publisherToken(): Promise<string> {
     .setSubject('chaos-publisher')
     .setIssuedAt()
     .setExpirationTime('6h')
-    .sign(new TextEncoder().encode(DEV_JWT_SECRET));
+    .sign(new TextEncoder().encode(CHAOS_JWT_SECRET));
 }
 
 interface Answer {

@@ -21,7 +21,7 @@ import { CATEGORIES, check, type CheckResult, type Finding } from './checker';
 import { Fleet } from './fleet';
 import { FAULT_KINDS, injectPoison, percentile, type FaultKind, type FaultRecord, type PoisonRecord } from './faults';
 import { chaosKafka, committedOffsets, endOffsets, lagOf, LiveLog, readWholeTopic, type LogRecord } from './log';
-import { NOTIFIED, OUTCOME, planOffers, prng, publisherToken, PublisherClient, TERMINAL, type OfferKind, type OfferProgress } from './offers';
+import { CHAOS_JWT_SECRET, NOTIFIED, OUTCOME, planOffers, prng, publisherToken, PublisherClient, TERMINAL, type OfferKind, type OfferProgress } from './offers';
 
 const kafkaInfra = require('../../../scripts/infra/kafka.js') as {
   start(name: string, options?: { keepData?: boolean; timeoutMs?: number }): Promise<{ brokers: string; started: boolean }>;
@@ -157,6 +157,13 @@ export async function runChaos(config: ChaosConfig, say: (line: string) => void 
       NOTIFICATION_JOB_MAX_TRIES: '100',
       NOTIFICATION_JOB_LEASE_MS: '5000',
       NOTIFICATION_JOB_POLL_INTERVAL_MS: '250',
+      AUTH_JWT_SECRET: CHAOS_JWT_SECRET,
+      // one publisher, one token, thousands of offers as fast as the fleet takes them
+      OFFER_API_MAX_DRAFTS_PER_PUBLISHER: '1000000',
+      OFFER_API_MAX_DRAFT_BYTES_PER_PUBLISHER: '1000000000',
+      OFFER_API_MAX_PUBLISHES_PER_HOUR: '1000000',
+      OFFER_API_RATE_LIMIT_PER_SECOND: '1000000',
+      OFFER_API_RATE_LIMIT_BURST: '1000000',
     });
     stack.topic = TOPIC;
     stack.deadLetterTopic = DEAD_LETTER_TOPIC;

@@ -6,11 +6,13 @@ import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { decide, describeState, type CommandDecision, type OfferCommand } from '../domain/commands';
 import { exceededDraftLimits, inspectJson } from '../domain/limits';
 import { operationStatus, type Operation } from '../domain/operations';
+import { exceededPublishQuota, PUBLISH_WINDOW_MS } from '../domain/quotas';
 import type { StatusView } from '../domain/status-view';
 import { claimIdempotencyKey, storeIdempotentOutcome } from '../persistence/idempotency';
 import { findOffer, findStatusView, saveCommandState } from '../persistence/offers';
 import { insertOperation, type OperationRow } from '../persistence/operations';
-import { ApplicationError, draftTooLarge, notFound } from './errors';
+import { lockPublisherQuotas, recentPublishes } from '../persistence/quotas';
+import { ApplicationError, draftTooLarge, notFound, publishRateExceeded } from './errors';
 
 /** A command as the route received it; Publish's draft snapshot is taken under the row lock. */
 export type CommandRequest =
@@ -87,7 +89,16 @@ export class OfferCommands {
     }
   }
 
+  /** Only accepted publishes count (the quota lock is held since decideAndRecord began). */
+  private async checkPublishQuota(tx: Tx, publisherId: string): Promise<void> {
+    const { now, ...recent } = await recentPublishes(tx, publisherId, PUBLISH_WINDOW_MS);
+    const exceeded = exceededPublishQuota(recent, this.config.quotas, now);
+    if (exceeded) throw publishRateExceeded(exceeded);
+  }
+
   private async decideAndRecord(tx: Tx, publisherId: string, offerId: string, request: CommandRequest): Promise<CommandOutcome> {
+    // before the offer's row lock, in the order draft writes take them (no deadlock between the two)
+    if (request.kind === 'publish') await lockPublisherQuotas(tx, publisherId);
     const offer = await findOffer(tx, publisherId, offerId, { lock: true });
     if (!offer) throw notFound();
     const view = await findStatusView(tx, publisherId, offerId);
@@ -104,7 +115,10 @@ export class OfferCommands {
         : request;
     const decision = decide(state, command);
     if (!decision.accepted) return { kind: 'refused', code: decision.code, reason: decision.reason, state: describeState(state) };
-    if (command.kind === 'publish') this.checkSnapshot(command.draft);
+    if (command.kind === 'publish') {
+      this.checkSnapshot(command.draft);
+      await this.checkPublishQuota(tx, publisherId);
+    }
     const correlationId = decision.newAttempt ? randomUUID() : (offer.correlation_id ?? randomUUID());
     const event = fromDraft(
       decision.event,

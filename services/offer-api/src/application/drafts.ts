@@ -5,10 +5,12 @@ import { UnitOfWork } from '@mkt/messaging';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { decideDelete, decidePut } from '../domain/drafts';
 import { exceededDraftLimits } from '../domain/limits';
+import { exceededDraftQuotas } from '../domain/quotas';
 import { displayedStatus } from '../domain/status-response';
 import type { OfferStatus, StatusView } from '../domain/status-view';
 import { deleteNeverPublishedOffer, findOffer, findOfferWithView, insertOffer, listOffers, updateOfferDraft, type OfferRow } from '../persistence/offers';
-import { ApplicationError, draftTooLarge, notFound, refusal } from './errors';
+import { lockPublisherQuotas, publisherUsage } from '../persistence/quotas';
+import { ApplicationError, draftTooLarge, notFound, quotaExceeded, refusal } from './errors';
 
 /** An offer draft with its version (the ETag) and the status it shows. */
 export interface Offer {
@@ -91,6 +93,8 @@ export class OfferDrafts {
     const exceeded = exceededDraftLimits(draft, this.config.draftLimits);
     if (exceeded.length) throw draftTooLarge(exceeded, 'too-large', 'the draft is too large');
     const { row, created } = await this.unitOfWork.run(async (tx) => {
+      await lockPublisherQuotas(tx, publisherId);
+      const usageBefore = await publisherUsage(tx, publisherId);
       const current = await findOffer(tx, publisherId, offerId, { lock: true });
       const decision = decidePut(current, preconditions.match, preconditions.noneMatch);
       if (decision.action === 'refuse') throw refusal(decision);
@@ -100,6 +104,9 @@ export class OfferDrafts {
           : await updateOfferDraft(tx, publisherId, offerId, draft, decision.expectedVersion);
       // lost a race with a concurrent create or update: the caller's precondition no longer holds
       if (!written) throw new ApplicationError('precondition-failed', 'precondition-failed', 'the offer was changed concurrently; read it again');
+      // measured after the write, as stored; a refusal rolls the write back
+      const exceeded = exceededDraftQuotas(usageBefore, await publisherUsage(tx, publisherId), this.config.quotas);
+      if (exceeded.length) throw quotaExceeded(exceeded);
       return { row: written, created: decision.action === 'create' };
     });
     const view = await findOfferWithView(this.dataSource, publisherId, offerId);

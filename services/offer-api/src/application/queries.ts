@@ -58,10 +58,13 @@ function historyCursor(after: string | undefined): [number, string] {
   return [Number(match[1]), match[2]];
 }
 
-/** Who asks for a preview: operators see every preview, others only with a subscription on the allow-list. */
+/**
+ * Who asks for a preview, as their verified token says: the publisher it belongs to, or a customer with
+ * the subscriptions it proves. Nobody else sees a preview (operators neither: it is the publisher's page).
+ */
 export interface PreviewViewer {
-  operator: boolean;
-  subscriptionIds: string[];
+  publisherId?: string;
+  subscriptions?: string[];
 }
 
 /** What publishers (and operators) read about an offer: status, history, preview, operations. */
@@ -95,13 +98,16 @@ export class OfferQueries {
     };
   }
 
-  /** The product page in preview of the current attempt; not on the allow-list and no preview look the same. */
+  /**
+   * The product page in preview of the current attempt. Not allowed and no preview are the same answer
+   * after the same single query, whoever asks; the allow-list itself never leaves the server.
+   */
   async preview(publisherId: string, offerId: string, viewer: PreviewViewer): Promise<string> {
     const found = await findPreviewPage(this.dataSource, publisherId, offerId);
-    if (!found || !found.view.preview || found.view.preview.attempt !== found.view.attempt) throw notFound('preview');
-    const allowList = found.view.previewSubscriptionIds;
-    const allowed = viewer.operator || viewer.subscriptionIds.some((id) => allowList.some((allowedId) => allowedId.toLowerCase() === id.toLowerCase()));
-    if (!allowed) throw notFound('preview');
+    const current = found?.view.preview != null && found.view.preview.attempt === found.view.attempt;
+    const allowList = new Set((found?.view.previewSubscriptionIds ?? []).map((id) => id.toLowerCase()));
+    const allowed = viewer.publisherId === publisherId || (viewer.subscriptions ?? []).some((id) => allowList.has(id));
+    if (!found || !current || !allowed) throw notFound('preview');
     return found.html;
   }
 

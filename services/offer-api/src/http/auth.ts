@@ -8,33 +8,36 @@ import { isStorableText } from '../domain/limits';
 import { notFound } from '../application/errors';
 import { ApiError } from './errors';
 
-export type Role = 'publisher' | 'operator';
+export type Role = 'publisher' | 'operator' | 'customer';
 
 export interface Principal {
   sub: string;
   role: Role;
   /** Set for publishers: the only publisher whose offers they reach. */
   publisherId?: string;
-  /** Subscriptions the caller acts for (token claims plus the x-ms-subscription-id header). */
-  subscriptionIds: string[];
+  /** Set for customers: the subscriptions the token proves (lower-case GUIDs); they alone open previews. */
+  subscriptions?: string[];
 }
 
 type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
 
-type VerifiedClaims = Omit<Principal, 'subscriptionIds'> & { subscriptionIds: string[] };
-
 const MAX_SUBJECT_LENGTH = 256;
+const MAX_SUBSCRIPTIONS = 100;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Verified tokens are remembered briefly: status polling sends the same token again and again. */
 const CACHE_ENTRIES = 10_000;
 const CACHE_MS = 60_000;
 
-/** Verifies bearer tokens: HS256 with the shared secret, or the keys of a JWKS URL. */
+/**
+ * Verifies bearer tokens: HS256 with the shared secret, or the keys of a JWKS URL; `exp` is required and
+ * the lifetime bounded (a leaked token must not work forever), `nbf`, `iss` and `aud` are checked.
+ */
 @Injectable()
 export class TokenVerifier {
   private readonly key: Uint8Array | JWTVerifyGetKey;
   private readonly algorithms: string[];
-  private readonly verified = new Map<string, { claims: VerifiedClaims; until: number }>();
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
 
   constructor(@Inject(OFFER_API_CONFIG) private readonly config: OfferApiConfig) {
     const { jwksUrl, jwtSecret } = config.auth;
@@ -42,40 +45,51 @@ export class TokenVerifier {
     this.algorithms = jwksUrl ? ['RS256', 'ES256', 'PS256', 'EdDSA'] : ['HS256'];
   }
 
-  async verify(token: string): Promise<VerifiedClaims> {
+  async verify(token: string): Promise<Principal> {
     const now = Date.now();
     const cached = this.verified.get(token);
-    if (cached && cached.until > now) return cached.claims;
-    const { claims, expiresAt } = await this.verifyUncached(token);
+    if (cached && cached.until > now) return cached.principal;
+    const { principal, expiresAt } = await this.verifyUncached(token);
     if (this.verified.size >= CACHE_ENTRIES) this.verified.delete(this.verified.keys().next().value as string);
-    this.verified.set(token, { claims, until: Math.min(now + CACHE_MS, expiresAt ?? Infinity) });
-    return claims;
+    this.verified.set(token, { principal, until: Math.min(now + CACHE_MS, expiresAt) });
+    return principal;
   }
 
-  private async verifyUncached(token: string): Promise<{ claims: VerifiedClaims; expiresAt?: number }> {
-    const options = { algorithms: this.algorithms, issuer: this.config.auth.issuer, audience: this.config.auth.audience };
+  private async verifyUncached(token: string): Promise<{ principal: Principal; expiresAt: number }> {
+    const { issuer, audience, maxTokenLifetimeSeconds } = this.config.auth;
+    const options = { algorithms: this.algorithms, issuer, audience, requiredClaims: ['exp'] };
     const { payload } = typeof this.key === 'function' ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key, options);
-    const { sub, role, publisherId, subscriptionId, subscriptionIds, exp } = payload as Record<string, unknown>;
+    const { sub, role, publisherId, subscriptions, exp, iat } = payload as Record<string, unknown>;
+    const lifetime = (exp as number) - (typeof iat === 'number' ? iat : Math.floor(Date.now() / 1000));
+    if (lifetime > maxTokenLifetimeSeconds)
+      throw new Error(`the token lives ${lifetime} s; at most ${maxTokenLifetimeSeconds} s are accepted (exp - iat, AUTH_MAX_TOKEN_LIFETIME_S)`);
     if (typeof sub !== 'string' || sub.length === 0) throw new Error('the token has no subject');
     // the subject is stored (operations, OfferSubmitted.submittedBy): it must be text PostgreSQL can hold
     if (sub.length > MAX_SUBJECT_LENGTH || !isStorableText(sub))
       throw new Error(`the token subject must be at most ${MAX_SUBJECT_LENGTH} characters of storable text`);
-    if (role !== 'publisher' && role !== 'operator') throw new Error('the token role must be publisher or operator');
-    if (role === 'publisher' && (typeof publisherId !== 'string' || !isSlug(publisherId))) throw new Error('a publisher token needs a publisherId claim');
-    const subscriptions = [
-      ...(typeof subscriptionId === 'string' ? [subscriptionId] : []),
-      ...(Array.isArray(subscriptionIds) ? subscriptionIds.filter((s): s is string => typeof s === 'string') : []),
-    ];
-    return {
-      claims: { sub, role, publisherId: role === 'publisher' ? (publisherId as string) : undefined, subscriptionIds: subscriptions },
-      expiresAt: typeof exp === 'number' ? exp * 1000 : undefined,
-    };
+    const expiresAt = (exp as number) * 1000;
+    if (role === 'operator') return { principal: { sub, role }, expiresAt };
+    if (role === 'publisher') {
+      if (typeof publisherId !== 'string' || !isSlug(publisherId)) throw new Error('a publisher token needs a publisherId claim (a lower-case slug)');
+      return { principal: { sub, role, publisherId }, expiresAt };
+    }
+    if (role === 'customer') {
+      const valid =
+        Array.isArray(subscriptions) &&
+        subscriptions.length > 0 &&
+        subscriptions.length <= MAX_SUBSCRIPTIONS &&
+        subscriptions.every((id) => typeof id === 'string' && GUID.test(id));
+      if (!valid) throw new Error(`a customer token needs a subscriptions claim: 1 to ${MAX_SUBSCRIPTIONS} subscription GUIDs`);
+      return { principal: { sub, role, subscriptions: (subscriptions as string[]).map((id) => id.toLowerCase()) }, expiresAt };
+    }
+    throw new Error('the token role must be publisher, customer or operator');
   }
 }
 
 /**
  * What a route needs: `read` (the owning publisher or an operator), `write` (the owning publisher),
- * `preview` (any caller; the handler checks the subscription allow-list), `operator`.
+ * `preview` (any signed-in caller; the use case lets in the owning publisher and allow-listed customers
+ * and answers everybody else as if there were no preview), `operator`.
  */
 export type AccessLevel = 'read' | 'write' | 'preview' | 'operator';
 const ACCESS = 'offer-api:access';
@@ -85,11 +99,10 @@ export const Access = (level: AccessLevel) => SetMetadata(ACCESS, level);
 /** Routes of the Cloud Partner Portal shape: `?api-version=2017-10-31` is required. */
 export const ApiVersioned = () => SetMetadata(API_VERSIONED, true);
 
-const SUBSCRIPTION_HEADER = 'x-ms-subscription-id';
-
 /**
  * Authentication (401), api-version (400), then tenancy: a publisher reaches only its own offers and
- * another publisher's offer is a 404 exactly like a missing one; operator routes are 403 for others.
+ * another publisher's offer is a 404 exactly like a missing one; operator routes are 403 for others, and
+ * publisher routes other than the preview are 403 for customers (whatever the offer: nothing leaks).
  * Runs before body parsing pipes, so nothing about a foreign offer leaks through validation either.
  */
 @Injectable()
@@ -117,6 +130,8 @@ export class AccessGuard implements CanActivate {
       if (principal.role !== 'operator') throw new ApiError(403, 'forbidden', 'this route is for operators');
     } else if (level !== 'preview' && params.publisherId !== undefined && principal.role === 'publisher' && principal.publisherId !== params.publisherId) {
       throw notFound(params.offerId === undefined ? 'publisher' : 'offer');
+    } else if (level !== 'preview' && principal.role === 'customer') {
+      throw new ApiError(403, 'forbidden', 'customers see previews and the catalog; this route is for publishers');
     } else if (level === 'write' && principal.role !== 'publisher') {
       throw new ApiError(403, 'forbidden', 'operators may read offers but only their publisher changes them');
     }
@@ -131,21 +146,20 @@ export class AccessGuard implements CanActivate {
   }
 
   private async authenticate(request: AuthenticatedRequest): Promise<Principal> {
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match) throw new ApiError(401, 'unauthorized', 'a bearer token is required');
-    let verified: Principal;
+    const token = bearerToken(request);
+    if (!token) throw new ApiError(401, 'unauthorized', 'a bearer token is required');
     try {
-      verified = await this.verifier.verify(match[1]);
+      return await this.verifier.verify(token);
     } catch (error) {
       throw new ApiError(401, 'invalid-token', `the bearer token is not valid: ${(error as Error).message}`);
     }
-    const fromHeader = request.headers[SUBSCRIPTION_HEADER];
-    const headerIds = (Array.isArray(fromHeader) ? fromHeader : typeof fromHeader === 'string' ? fromHeader.split(',') : [])
-      .map((s) => s.trim())
-      .filter(Boolean);
-    return { ...verified, subscriptionIds: [...verified.subscriptionIds, ...headerIds] };
   }
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return (typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null)?.[1];
 }
 
 export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {

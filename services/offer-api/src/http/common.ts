@@ -68,6 +68,8 @@ export function PublisherRoute() {
     ApiQuery({ name: 'api-version', required: true, schema: { type: 'string', enum: [API_VERSION] } }),
     ApiResponse({ status: 400, description: 'Invalid input or api-version', type: ErrorDto }),
     ApiResponse({ status: 401, description: 'No or invalid bearer token', type: ErrorDto }),
+    ApiResponse({ status: 403, description: 'Not for this role (customers; operators on changes)', type: ErrorDto }),
     ApiResponse({ status: 404, description: 'No such offer (or not yours)', type: ErrorDto }),
+    ApiResponse({ status: 429, description: 'Too many requests from this token, or over a publisher quota that is a rate (Retry-After)', type: ErrorDto }),
   );
 }

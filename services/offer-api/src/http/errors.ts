@@ -34,6 +34,7 @@ const STATUS_OF_REFUSAL: Record<RefusalKind, number> = {
   'too-large': 413,
   unprocessable: 422,
   'precondition-required': 428,
+  'too-many-requests': 429,
 };
 
 /** A use case's refusal as an error response: its kind's status, then code, message and details. */
@@ -97,6 +98,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const body = this.toBody(exception, request);
     if (body.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
+    if (body.statusCode === 429 && typeof body.retryAfterSeconds === 'number') void reply.header('retry-after', String(body.retryAfterSeconds));
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 

@@ -6,10 +6,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { ApiError, ApiExceptionFilter, flattenValidationErrors, validationFailed, type ErrorBody, type FieldError } from './errors';
 import { RequestInputPipe } from './pipes';
+import { RequestRateLimiter } from './rate-limit';
 import { setupOpenApi } from './openapi';
 
 /**
- * HTTP settings of the API: JSON bodies only, checked for what cannot be stored before strict validation
+ * HTTP settings of the API: requests per caller and second limited first, JSON bodies only, checked for what cannot be stored before strict validation
  * (unknown fields are refused, not dropped), our error shape for every 4xx including Fastify's own (bad
  * JSON, body too large, undecodable URLs), and the OpenAPI document.
  */
@@ -27,6 +28,7 @@ export function configureHttp(app: NestFastifyApplication): void {
   );
   app.useGlobalFilters(new ApiExceptionFilter());
   const fastify = app.getHttpAdapter().getInstance();
+  app.get(RequestRateLimiter).install(fastify);
   // JSON only: other bodies are refused with 415 instead of reaching validation as strings or form fields
   fastify.removeContentTypeParser(['text/plain']);
   fastify.addHook('onRequest', (request, _reply, done) =>

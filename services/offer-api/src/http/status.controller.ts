@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { OfferQueries } from '../application/queries';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
@@ -55,8 +55,9 @@ export class StatusController {
 
   @Get('preview')
   @Access('preview')
-  @ApiOperation({ summary: 'The product page in preview, for the subscriptions on the offer allow-list' })
-  @ApiHeader({ name: 'x-ms-subscription-id', required: false, description: 'The subscription the caller acts for (or a subscriptionId token claim)' })
+  @ApiOperation({
+    summary: "The product page in preview: for the offer's publisher and for customers whose token proves a subscription on the offer's allow-list",
+  })
   @ApiProduces('text/html')
   @ApiResponse({ status: 200, description: 'The product page (HTML)' })
   async preview(
@@ -65,7 +66,7 @@ export class StatusController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const html = await this.queries.preview(publisherId, offerId, { operator: principal.role === 'operator', subscriptionIds: principal.subscriptionIds });
+    const html = await this.queries.preview(publisherId, offerId, { publisherId: principal.publisherId, subscriptions: principal.subscriptions });
     void reply.headers(PAGE_HEADERS);
     return html;
   }
