@@ -1,4 +1,5 @@
 import { DRAFT_LIMIT_ENV, type DraftLimits } from './domain/limits';
+import type { SecretStoreSettings } from '@mkt/secrets';
 import { envInt, envString, servicePort, type InboxConsumerOptions, type KafkaSettings, type DatabaseSettings, type RelayOptions } from '@mkt/messaging';
 
 /** The development signing secret; also in scripts/token.js. Refused when NODE_ENV=production. */
@@ -37,6 +38,8 @@ export interface OfferApiConfig {
   database?: Partial<DatabaseSettings>;
   consumer?: Partial<InboxConsumerOptions>;
   relay?: Partial<RelayOptions>;
+  /** Secret store overrides (tests: their own database). */
+  secrets?: Partial<SecretStoreSettings>;
 }
 
 export function offerApiConfigFromEnv(): OfferApiConfig {

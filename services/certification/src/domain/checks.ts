@@ -140,6 +140,8 @@ function describeFetchError(disk: DiskId, outcome: Extract<FetchOutcome, { kind:
       return `${name} URL's host could not be resolved; check the storage account name in the URL`;
     case 'too-many-redirects':
       return `${name} URL redirects too many times; give the direct blob URL of the VHD`;
+    case 'secret-unavailable':
+      return `${name} URL's SAS signature is no longer stored (it was replaced or removed since this attempt was submitted); give the full SAS URL again and publish again`;
     case 'scheme-not-allowed':
     case 'invalid-url':
       return `${name} URL (or a redirect from it) is not an https URL we may read (${outcome.message}); give the direct https blob URL of the VHD`;
