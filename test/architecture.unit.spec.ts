@@ -41,6 +41,13 @@ test('libs/messaging names no offer type and no attempt table', () => {
   expect(offending).toEqual([]);
 });
 
+test("libs/secrets knows no offer: it keeps values by owner and kind (where a secret sits in an offer is the catalog's)", () => {
+  const offending = sources(join(ROOT, 'libs/secrets/src'))
+    .filter((file) => /@mkt\/events|\bOffer[A-Z]\w*/.test(read(file)))
+    .map(rel);
+  expect(offending).toEqual([]);
+});
+
 test('no file under services/*/src outside persistence/ contains SQL', () => {
   const offending = serviceSources.filter((file) => !rel(file).includes('/persistence/') && SQL.test(read(file))).map(rel);
   expect(offending).toEqual([]);

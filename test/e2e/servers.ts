@@ -24,9 +24,16 @@ export class HttpsFront {
     readonly origin: string,
   ) {}
 
-  static async start(target: string): Promise<HttpsFront> {
+  /** With `signatures`, a request whose SAS `sig` is not one of them is refused with 403, as a blob store would. */
+  static async start(target: string, options: { signatures?: ReadonlySet<string> } = {}): Promise<HttpsFront> {
     const upstream = new URL(target);
     const server = https.createServer(tls, (request, response) => {
+      const signature = new URL(request.url ?? '/', 'https://x').searchParams.get('sig');
+      if (options.signatures && !options.signatures.has(signature ?? '')) {
+        response.writeHead(403, { 'content-type': 'application/xml' });
+        response.end('<Error><Code>AuthenticationFailed</Code></Error>');
+        return;
+      }
       const forward = http.request(
         { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers },
         (answer) => {

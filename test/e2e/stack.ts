@@ -50,11 +50,17 @@ export class Stack {
     return `${this.run}_${name.replace(/-/g, '_')}`;
   }
 
+  /** The secret store every service of the run shares (as they share SECRETS_DATABASE in production). */
+  get secretsDatabase(): string {
+    return `${this.run}_secrets`;
+  }
+
   envOf(name: ServiceName, extra: Record<string, string> = {}): Record<string, string> {
     return {
       KAFKA_BROKERS: testBrokers().join(','),
       DATABASE_URL: testDatabaseUrl(),
       DATABASE_NAME: this.databaseOf(name),
+      SECRETS_DATABASE: this.secretsDatabase,
       CONSUMER_GROUP: `${this.run}-${name}`,
       OFFER_EVENTS_TOPIC: this.topic,
       DEAD_LETTER_TOPIC: this.deadLetterTopic,
@@ -85,6 +91,7 @@ export class Stack {
     const profile = (process.env.PROFILE_SERVICES ?? '').split(',').includes(name);
     const child = startProcess(main, env, label, profile ? ['--cpu-prof', `--cpu-prof-dir=${join(REPO_ROOT, '.local', 'profiles', name)}`] : []);
     this.databases.add(env.DATABASE_NAME);
+    this.databases.add(env.SECRETS_DATABASE);
     const line = await child.waitForOutput(/ready on (http:\/\/[^\s"]+)/, { timeoutMs: 90_000 }).catch(async (error: unknown) => {
       await child.kill('SIGKILL'); // never leave a process behind that did not come up
       throw error;

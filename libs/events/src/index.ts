@@ -5,4 +5,5 @@ export * from './catalog';
 export * from './codec';
 export * from './offer/draft';
 export * from './offer/events';
+export * from './offer/secret-fields';
 export * from './offer/steps';

@@ -51,7 +51,7 @@ describe('event codec (CloudEvents binary mode)', () => {
       ce_source: '/marketplace/test',
       ce_time: '2026-12-01T10:00:00.000Z',
       ce_subject: 'contoso/web-server',
-      ce_schemaversion: '2',
+      ce_schemaversion: '3',
       ce_attempt: '2',
       ce_correlationid: 'corr-1',
       ce_causationid: 'cmd-1',
@@ -74,7 +74,7 @@ describe('event codec (CloudEvents binary mode)', () => {
       source: event.source,
       time: event.time,
       subject: event.subject,
-      schemaversion: 2,
+      schemaversion: 3,
       attempt: 2,
       correlationid: 'corr-1',
       causationid: 'cmd-1',
@@ -126,7 +126,7 @@ describe('event codec (CloudEvents binary mode)', () => {
   });
 
   it('given a schema version newer than known, then the error is unsupported-version', () => {
-    const decoded = decodeEvent(wire(encodeEvent(submitted()), { headers: { [CE_HEADERS.schemaVersion]: '3' } }));
+    const decoded = decodeEvent(wire(encodeEvent(submitted()), { headers: { [CE_HEADERS.schemaVersion]: '4' } }));
     expect(decoded).toMatchObject({ ok: false, error: { code: 'unsupported-version' } });
   });
 
@@ -141,7 +141,7 @@ describe('event codec (CloudEvents binary mode)', () => {
   });
 });
 
-describe('upcasting OfferSubmitted v1 -> v2', () => {
+describe('upcasting OfferSubmitted v1 -> v3', () => {
   const v1 = {
     publisherId: 'contoso',
     offerId: 'web-server',
@@ -152,18 +152,18 @@ describe('upcasting OfferSubmitted v1 -> v2', () => {
   };
 
   it('given v1 data, when upcast, then the e-mails become a list and the language defaults to English', () => {
-    expect(upcast(OfferEventDefinitions.OfferSubmitted, 1, v1)).toEqual({
+    expect(upcast({ ...OfferEventDefinitions.OfferSubmitted, version: 2 }, 1, v1)).toEqual({
       ok: true,
       data: { ...v1, notificationEmails: ['ops@contoso.com', 'dev@contoso.com'], language: 'en' },
     });
   });
 
-  it('given a v1 message on the wire, when decoded, then the consumer receives a valid v2 event', () => {
+  it('given a v1 message on the wire, when decoded, then the consumer receives a valid v3 event', () => {
     const message = encodeEvent(submitted());
     const decoded = decodeEvent(wire(message, { headers: { ce_schemaversion: '1' }, value: JSON.stringify(v1) }));
     expect(decoded.ok).toBe(true);
     if (decoded.ok && decoded.event.type === 'OfferSubmitted') {
-      expect(decoded.event.schemaVersion).toBe(2);
+      expect(decoded.event.schemaVersion).toBe(3);
       expect(decoded.event.data.notificationEmails).toEqual(['ops@contoso.com', 'dev@contoso.com']);
       expect(decoded.event.data.language).toBe('en');
     }
@@ -171,6 +171,52 @@ describe('upcasting OfferSubmitted v1 -> v2', () => {
 
   it('given a message without a schema version, then it is read as v1', () => {
     const decoded = decodeEvent(wire(encodeEvent(submitted()), { headers: { ce_schemaversion: undefined }, value: JSON.stringify(v1) }));
-    expect(decoded).toMatchObject({ ok: true, event: { schemaVersion: 2, data: { language: 'en' } } });
+    expect(decoded).toMatchObject({ ok: true, event: { schemaVersion: 3, data: { language: 'en' } } });
+  });
+});
+
+describe('upcasting OfferSubmitted v2 -> v3: the secrets it carried are dropped on read', () => {
+  const offer = {
+    title: 'Web server',
+    leadDestination: {
+      type: 'azure-table',
+      https: { url: 'https://leads.contoso.com/in', authorization: 'Bearer v2-token' },
+      azureTable: {
+        connectionString: 'DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=djJrZXk=;EndpointSuffix=core.windows.net',
+        tableName: 'leads',
+      },
+    },
+    plans: [
+      {
+        id: 'standard',
+        imageVersions: [
+          {
+            version: '1.0.0',
+            osDiskUrl: 'https://contoso.blob.core.windows.net/vhds/os.vhd?sv=2022-11-02&sp=r&se=2030-01-01T00%3A00%3A00Z&sig=v2sig%2Babc%3D',
+            dataDiskUrls: ['https://contoso.blob.core.windows.net/vhds/data.vhd?sig=v2datasig&sv=2022-11-02&sp=r', 'https://x/no-sas.vhd'],
+          },
+        ],
+      },
+    ],
+  };
+  const v2 = { publisherId: 'contoso', offerId: 'web-server', notificationEmails: ['ops@contoso.com'], language: 'en', submittedBy: 'alice', offer };
+
+  it('given v2 data, when decoded, then every secret is a reference marked unavailable and everything else is kept', () => {
+    const decoded = decodeEvent(wire(encodeEvent(submitted()), { headers: { ce_schemaversion: '2' }, value: JSON.stringify(v2) }));
+    expect(decoded.ok).toBe(true);
+    if (!decoded.ok || decoded.event.type !== 'OfferSubmitted') return;
+    const text = JSON.stringify(decoded.event.data);
+    for (const secret of ['v2-token', 'djJrZXk=', 'v2sig', 'v2datasig']) expect(text).not.toContain(secret);
+    const lead = decoded.event.data.offer.leadDestination!;
+    expect(lead.https!.authorization).toBe('secret-ref.unavailable');
+    expect(lead.azureTable!.connectionString).toBe(
+      'DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=secret-ref.unavailable;EndpointSuffix=core.windows.net',
+    );
+    const image = decoded.event.data.offer.plans![0].imageVersions![0];
+    expect(image.osDiskUrl).toBe('https://contoso.blob.core.windows.net/vhds/os.vhd?sv=2022-11-02&sp=r&se=2030-01-01T00%3A00%3A00Z&sig=secret-ref.unavailable');
+    expect(image.dataDiskUrls).toEqual([
+      'https://contoso.blob.core.windows.net/vhds/data.vhd?sig=secret-ref.unavailable&sv=2022-11-02&sp=r',
+      'https://x/no-sas.vhd',
+    ]);
   });
 });

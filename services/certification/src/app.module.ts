@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { offerEventCodec } from '@mkt/events';
 import { MessagingModule } from '@mkt/messaging';
+import { SecretsModule } from '@mkt/secrets';
 import { STAGE_MIGRATIONS } from '@mkt/stages';
 import { SERVICE_NAME, type CertificationConfig } from './config';
 import { CertificationWorker } from './handlers/certification.worker';
@@ -20,6 +21,7 @@ export class AppModule {
           migrations: [...STAGE_MIGRATIONS, CertificationTables1733200000000],
           ...config.messaging,
         }),
+        SecretsModule.forRoot(config.secrets),
       ],
       controllers: [OfferEventsController],
       providers: [{ provide: CERTIFICATION_CONFIG, useValue: config }, CertificationWorker],

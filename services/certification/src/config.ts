@@ -1,3 +1,4 @@
+import type { SecretStoreSettings } from '@mkt/secrets';
 import { envBool, envInt, jobSettingsFromEnv, type MessagingOptions } from '@mkt/messaging';
 
 export const SERVICE_NAME = 'certification';
@@ -24,6 +25,8 @@ export interface CertificationConfig {
   checkpointIntervalMs: number;
   /** Messaging settings that win over the environment (tests: their own topic, database, group). */
   messaging?: Pick<MessagingOptions, 'kafka' | 'database' | 'consumer' | 'relay'>;
+  /** Secret store overrides (tests: their own database). */
+  secrets?: Partial<SecretStoreSettings>;
 }
 
 export function certificationConfigFromEnv(): CertificationConfig {

@@ -5,12 +5,16 @@
  */
 import { certifyDisk, type DiskRef } from '../src/domain';
 import { SafeBlobReader } from '../src/handlers/safe-blob-reader';
+import { secretReference } from '@mkt/events';
+import { MemorySecretStore } from '@mkt/secrets';
 import { waitFor } from '@mkt/testing';
 import { sas, VhdServer } from './vhd-fixtures';
 
 let server: VhdServer;
 const DEV = { sasMinDays: 21, allowHttp: true, timeoutMs: 1000 };
-const devReader = (signal?: AbortSignal) => new SafeBlobReader({ timeoutMs: 1000, maxRedirects: 3, allowPrivateNetwork: true, signal });
+const OWNER = 'contoso/gold';
+const secrets = new MemorySecretStore();
+const devReader = (signal?: AbortSignal) => new SafeBlobReader({ timeoutMs: 1000, maxRedirects: 3, allowPrivateNetwork: true, signal, secrets, owner: OWNER });
 const osDisk = (url: string): DiskRef => ({ planId: 'gold', imageVersion: '1.0.0', disk: 'os', role: 'os', url });
 
 beforeAll(async () => {
@@ -32,8 +36,33 @@ test('development mode: a good 30 GiB VHD passes every check, read with one HEAD
   expect(requests.reduce((sum, r) => sum + r.bodyBytes, 0)).toBe(512);
 });
 
+test('a URL whose signature is a reference is read with the stored signature; messages never quote it', async () => {
+  const signature = 'stored-sig-0123456789';
+  const ref = secretReference(await secrets.put(OWNER, 'sas-signature', signature));
+  const url = server.url('os-30g.vhd', sas({ signature: 'placeholder' })).replace('sig=placeholder', `sig=${ref}`);
+  const results = await certifyDisk(osDisk(url), devReader(), new Date(), DEV);
+  expect(results.filter((r) => !r.passed)).toEqual([]);
+  expect(server.requestsFor(signature).map((r) => r.method)).toEqual(['HEAD', 'GET']);
+  expect(JSON.stringify(results)).not.toContain(signature);
+});
+
+test("a reference to a destroyed signature, or to another offer's, fails the disk with what to do, and reads nothing", async () => {
+  const destroyed = await secrets.put(OWNER, 'sas-signature', 'gone-sig-0123456789');
+  await secrets.destroy(destroyed);
+  const foreign = await secrets.put('fabrikam/other', 'sas-signature', 'foreign-sig-0123456789');
+  for (const id of [destroyed, foreign]) {
+    const url = server.url('os-30g.vhd', sas({ signature: 'placeholder' })).replace('sig=placeholder', `sig=${secretReference(id)}`);
+    const results = await certifyDisk(osDisk(url), devReader(), new Date(), DEV);
+    expect(results.find((r) => !r.passed)).toMatchObject({
+      check: 'vhd-reachable',
+      message: expect.stringMatching(/no longer stored.*give the full SAS URL again/),
+    });
+  }
+  expect(server.requestsFor('foreign-sig')).toEqual([]);
+});
+
 test('production mode refuses a loopback https URL before connecting, and an http URL outright', async () => {
-  const production = new SafeBlobReader({ timeoutMs: 1000, maxRedirects: 3, allowPrivateNetwork: false });
+  const production = new SafeBlobReader({ timeoutMs: 1000, maxRedirects: 3, allowPrivateNetwork: false, secrets, owner: OWNER });
   const rules = { ...DEV, allowHttp: false };
   const marker = 'prod-loopback';
   const loopback = server.url('os-30g.vhd', sas({ signature: marker })).replace('http://', 'https://');

@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { offerEventCodec } from '@mkt/events';
 import { MessagingModule } from '@mkt/messaging';
+import { SecretsModule } from '@mkt/secrets';
 import { Catalog } from './application/catalog';
 import { OfferCommands } from './application/commands';
+import { DraftSecrets } from './application/draft-secrets';
 import { OfferDrafts } from './application/drafts';
 import { OperatorTools } from './application/operator';
 import { OfferQueries } from './application/queries';
@@ -35,6 +37,7 @@ export class AppModule {
           consumer: config.consumer,
           relay: config.relay,
         }),
+        SecretsModule.forRoot(config.secrets),
       ],
       controllers: [ProjectionHandler, OffersController, CommandsController, StatusController, CatalogController, OperatorController],
       providers: [
@@ -42,6 +45,7 @@ export class AppModule {
         TokenVerifier,
         AccessGuard,
         RequestRateLimiter,
+        DraftSecrets,
         OfferDrafts,
         OfferCommands,
         OfferQueries,

@@ -1,4 +1,5 @@
 import { DRAFT_LIMIT_ENV, type DraftLimits } from './domain/limits';
+import type { SecretStoreSettings } from '@mkt/secrets';
 import { QUOTA_ENV, type PublisherQuotas, type RateLimit } from './domain/quotas';
 import {
   envBool,
@@ -53,6 +54,8 @@ export interface OfferApiConfig {
   database?: Partial<DatabaseSettings>;
   consumer?: Partial<InboxConsumerOptions>;
   relay?: Partial<RelayOptions>;
+  /** Secret store overrides (tests: their own database). */
+  secrets?: Partial<SecretStoreSettings>;
 }
 
 /**

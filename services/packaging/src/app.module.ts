@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { offerEventCodec } from '@mkt/events';
 import { MessagingModule } from '@mkt/messaging';
+import { SecretsModule } from '@mkt/secrets';
 import { STAGE_MIGRATIONS } from '@mkt/stages';
 import { defaultLeadSender, type LeadSender } from './adapters/lead-senders';
 import { PACKAGING_SERVICE, type PackagingConfig } from './config';
@@ -22,6 +23,7 @@ export class AppModule {
           service: PACKAGING_SERVICE,
           migrations: [...STAGE_MIGRATIONS, PackagingTables1733200000000],
         }),
+        SecretsModule.forRoot(config.secrets),
       ],
       controllers: [PackagingEventHandlers],
       providers: [

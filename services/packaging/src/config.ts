@@ -1,4 +1,5 @@
 import { envBool, envInt, envString, jobSettingsFromEnv, servicePort, type MessagingOptions } from '@mkt/messaging';
+import type { SecretStoreSettings } from '@mkt/secrets';
 import type { StageDurations } from './domain';
 
 export interface PackagingJobSettings {
@@ -26,6 +27,8 @@ export interface PackagingConfig {
   jobs: PackagingJobSettings;
   /** Overrides of the messaging runtime (tests point it at their own topic and database). */
   messaging?: Partial<Omit<MessagingOptions, 'service' | 'migrations'>>;
+  /** Secret store overrides (tests: their own database). */
+  secrets?: Partial<SecretStoreSettings>;
 }
 
 export const PACKAGING_SERVICE = 'packaging';

@@ -211,7 +211,7 @@ test('an OfferSubmitted that does not match its schema is dead-lettered with the
   await produceRaw(service.topic, [{ key: wire.key, value: JSON.stringify(data), headers: wire.headers }]);
 
   const dead = await waitFor('the dead letter', () => service.dlqLog.raw.find((m) => m.key === subject));
-  expect(dead.headers.dlq_reason).toMatch(/OfferSubmitted v2 data does not match its schema/);
+  expect(dead.headers.dlq_reason).toMatch(/OfferSubmitted v3 data does not match its schema/);
   expect(dead.headers.dlq_reason).toMatch(/offer/);
   await waitForGroupCaughtUp(service.group, service.topic);
   expect(await jobs(service, subject)).toEqual([]);

@@ -20,6 +20,7 @@ import {
 import { defineEvent, type EventDefinition } from '../catalog';
 import type { Envelope } from '../envelope';
 import { OfferDraft } from './draft';
+import { withoutPlainSecrets } from './secret-fields';
 
 const TEXT = 2_000;
 const LIST = 10_000;
@@ -77,7 +78,8 @@ export class StageFailure {
 // ---------------------------------------------------------------------------------------------
 // Publisher commands (emitted by offer-api)
 
-export class OfferSubmittedV2 {
+/** v3: the secrets of the offer are references (offer/secret-fields.ts); v2 carried them as given. */
+export class OfferSubmittedV3 {
   @IsString() @MinLength(1) @MaxLength(200) publisherId!: string;
   @IsString() @MinLength(1) @MaxLength(200) offerId!: string;
   /** Where e-mails about this attempt go. */
@@ -242,8 +244,21 @@ function offerSubmittedV1toV2(v1: Record<string, unknown>): Record<string, unkno
   return { ...rest, notificationEmails: emails, language: 'en' };
 }
 
+/**
+ * v2 carried the offer's secrets as the publisher gave them. Read now, they are dropped and marked
+ * unavailable: nothing read from the log (projections, replays, operator views) sees them again.
+ */
+function offerSubmittedV2toV3(v2: Record<string, unknown>): Record<string, unknown> {
+  return { ...v2, offer: withoutPlainSecrets(v2.offer) };
+}
+
 export const OfferEventDefinitions = {
-  OfferSubmitted: defineEvent({ type: 'OfferSubmitted', version: 2, schema: OfferSubmittedV2, upcasters: { 1: offerSubmittedV1toV2 } }),
+  OfferSubmitted: defineEvent({
+    type: 'OfferSubmitted',
+    version: 3,
+    schema: OfferSubmittedV3,
+    upcasters: { 1: offerSubmittedV1toV2, 2: offerSubmittedV2toV3 },
+  }),
   PrerequisitesValidated: defineEvent({ type: 'PrerequisitesValidated', version: 1, schema: PrerequisitesValidatedV1 }),
   PrerequisitesRejected: defineEvent({ type: 'PrerequisitesRejected', version: 1, schema: PrerequisitesRejectedV1 }),
   CertificationStarted: defineEvent({ type: 'CertificationStarted', version: 1, schema: CertificationStartedV1 }),

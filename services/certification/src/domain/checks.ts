@@ -144,6 +144,8 @@ function describeFetchError(disk: DiskId, outcome: Extract<FetchOutcome, { kind:
       return `${name} URL redirects to a Location that is not a valid URL (${outcome.message}); give the direct blob URL of the VHD`;
     case 'truncated-body':
       return `${name} URL's server closed the connection before its answer was complete (${outcome.message}); make sure the blob is served completely and try again`;
+    case 'secret-unavailable':
+      return `${name} URL's SAS signature is no longer stored (it was replaced or removed since this attempt was submitted); give the full SAS URL again and publish again`;
     case 'scheme-not-allowed':
     case 'invalid-url':
       return `${name} URL (or a redirect from it) is not an https URL we may read (${outcome.message}); give the direct https blob URL of the VHD`;

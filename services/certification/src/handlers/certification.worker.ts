@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { JobWorker, MessagingRuntime, type Job, type JobControl, type JobResult, type Tx } from '@mkt/messaging';
+import { SECRET_STORE, type SecretStore } from '@mkt/secrets';
 import { causeOfJob, completeJob, emitCaused, type JobCause } from '@mkt/stages';
 import type { CertificationConfig } from '../config';
 import { CERTIFY_JOB, certifyDisk, diskKey, disksOf, imageListProblems, type CertificationRules, type CheckResult, type ImageList } from '../domain';
@@ -30,6 +31,7 @@ export class CertificationWorker implements OnApplicationBootstrap {
   constructor(
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
     @Inject(CERTIFICATION_CONFIG) private readonly config: CertificationConfig,
+    @Inject(SECRET_STORE) private readonly secrets: SecretStore,
   ) {
     this.rules = { sasMinDays: config.sasMinDays, allowHttp: config.allowPrivateNetwork, timeoutMs: config.requestTimeoutMs };
     this.stage = certificationStage(config);
@@ -68,6 +70,8 @@ export class CertificationWorker implements OnApplicationBootstrap {
       maxRedirects: this.config.maxRedirects,
       allowPrivateNetwork: this.config.allowPrivateNetwork,
       signal: control.signal,
+      secrets: this.secrets,
+      owner: job.subject,
     });
     let lastCheckpoint = Date.now();
     for (const disk of disks) {

@@ -12,6 +12,7 @@ import { claimIdempotencyKey, storeIdempotentOutcome } from '../persistence/idem
 import { findOffer, findStatusView, saveCommandState } from '../persistence/offers';
 import { insertOperation, type OperationRow } from '../persistence/operations';
 import { lockPublisherQuotas, recentPublishes } from '../persistence/quotas';
+import { DraftSecrets } from './draft-secrets';
 import { ApplicationError, draftTooLarge, notFound, publishRateExceeded } from './errors';
 
 /** A command as the route received it; Publish's draft snapshot is taken under the row lock. */
@@ -55,6 +56,7 @@ export class OfferCommands {
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
     @Inject(OFFER_API_CONFIG) private readonly config: OfferApiConfig,
+    @Inject(DraftSecrets) private readonly secrets: DraftSecrets,
   ) {}
 
   async execute(publisherId: string, offerId: string, request: CommandRequest, idempotencyKey?: string): Promise<CommandResult> {
@@ -82,6 +84,14 @@ export class OfferCommands {
   private checkSnapshot(draft: OfferDraft): void {
     const exceeded = exceededDraftLimits(draft, this.config.draftLimits);
     if (exceeded.length) throw draftTooLarge(exceeded, 'conflict', 'the draft is too large to publish; make it smaller with PUT first');
+    // stored before secrets were kept apart and not migrated yet (docs/secrets.md): never onto the log
+    if (this.secrets.hasPlainSecrets(draft)) {
+      throw new ApplicationError(
+        'conflict',
+        'draft-has-plain-secrets',
+        'the draft holds secrets from before they were kept apart; PUT it again (with its secrets) first',
+      );
+    }
     const inspection = inspectJson(draft, this.config.maxJsonDepth);
     if (!inspection.ok) {
       const fields = 'tooDeep' in inspection ? [{ field: inspection.tooDeep, problems: ['is nested too deeply'] }] : inspection.fields;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { OfferDraft } from '@mkt/events';
+import { offerSubject, type OfferDraft } from '@mkt/events';
 import { UnitOfWork } from '@mkt/messaging';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { decideDelete, decidePut } from '../domain/drafts';
@@ -10,6 +10,7 @@ import { displayedStatus } from '../domain/status-response';
 import type { OfferStatus, StatusView } from '../domain/status-view';
 import { deleteNeverPublishedOffer, findOffer, findOfferWithView, insertOffer, listOffers, updateOfferDraft, type OfferRow } from '../persistence/offers';
 import { lockPublisherQuotas, publisherUsage } from '../persistence/quotas';
+import { DraftSecrets } from './draft-secrets';
 import { ApplicationError, draftTooLarge, notFound, quotaExceeded, refusal } from './errors';
 
 /** An offer draft with its version (the ETag) and the status it shows. */
@@ -56,6 +57,7 @@ export class OfferDrafts {
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
     @Inject(OFFER_API_CONFIG) private readonly config: OfferApiConfig,
+    @Inject(DraftSecrets) private readonly secrets: DraftSecrets,
   ) {}
 
   /** One page of the publisher's offers in id order after `after`; `more` when another page follows. */
@@ -83,7 +85,11 @@ export class OfferDrafts {
     return offerOf(row, view?.view);
   }
 
-  /** Creates or updates the draft as the preconditions (If-Match / If-None-Match) allow. */
+  /**
+   * Creates or updates the draft as the preconditions (If-Match / If-None-Match) allow. Its secrets go to
+   * the secret store (under the row lock, so that two PUTs do not race over which secrets are kept); the
+   * ones the new draft no longer references are destroyed once it is saved.
+   */
   async save(
     publisherId: string,
     offerId: string,
@@ -92,35 +98,48 @@ export class OfferDrafts {
   ): Promise<{ offer: Offer; created: boolean }> {
     const exceeded = exceededDraftLimits(draft, this.config.draftLimits);
     if (exceeded.length) throw draftTooLarge(exceeded, 'too-large', 'the draft is too large');
-    const { row, created } = await this.unitOfWork.run(async (tx) => {
-      await lockPublisherQuotas(tx, publisherId);
-      const usageBefore = await publisherUsage(tx, publisherId);
-      const current = await findOffer(tx, publisherId, offerId, { lock: true });
-      const decision = decidePut(current, preconditions.match, preconditions.noneMatch);
-      if (decision.action === 'refuse') throw refusal(decision);
-      const written =
-        decision.action === 'create'
-          ? await insertOffer(tx, publisherId, offerId, draft)
-          : await updateOfferDraft(tx, publisherId, offerId, draft, decision.expectedVersion);
-      // lost a race with a concurrent create or update: the caller's precondition no longer holds
-      if (!written) throw new ApplicationError('precondition-failed', 'precondition-failed', 'the offer was changed concurrently; read it again');
-      // measured after the write, as stored; a refusal rolls the write back
-      const exceeded = exceededDraftQuotas(usageBefore, await publisherUsage(tx, publisherId), this.config.quotas);
-      if (exceeded.length) throw quotaExceeded(exceeded);
-      return { row: written, created: decision.action === 'create' };
-    });
+    const stored: string[] = [];
+    let dropped: string[] = [];
+    const { row, created } = await this.unitOfWork
+      .run(async (tx) => {
+        await lockPublisherQuotas(tx, publisherId);
+        const usageBefore = await publisherUsage(tx, publisherId);
+        const current = await findOffer(tx, publisherId, offerId, { lock: true });
+        const decision = decidePut(current, preconditions.match, preconditions.noneMatch);
+        if (decision.action === 'refuse') throw refusal(decision);
+        const secrets = await this.secrets.store(offerSubject(publisherId, offerId), draft, current?.draft);
+        stored.push(...secrets.created);
+        dropped = secrets.dropped;
+        const written =
+          decision.action === 'create'
+            ? await insertOffer(tx, publisherId, offerId, secrets.draft)
+            : await updateOfferDraft(tx, publisherId, offerId, secrets.draft, decision.expectedVersion);
+        // lost a race with a concurrent create or update: the caller's precondition no longer holds
+        if (!written) throw new ApplicationError('precondition-failed', 'precondition-failed', 'the offer was changed concurrently; read it again');
+        // measured after the write, as stored; a refusal rolls the write back
+        const exceeded = exceededDraftQuotas(usageBefore, await publisherUsage(tx, publisherId), this.config.quotas);
+        if (exceeded.length) throw quotaExceeded(exceeded);
+        return { row: written, created: decision.action === 'create' };
+      })
+      .catch(async (error: unknown) => {
+        await this.secrets.destroy(stored);
+        throw error;
+      });
+    await this.secrets.destroy(dropped);
     const view = await findOfferWithView(this.dataSource, publisherId, offerId);
     return { offer: offerOf(row, view?.view), created };
   }
 
   async delete(publisherId: string, offerId: string, ifMatch: string | undefined): Promise<void> {
-    await this.unitOfWork.run(async (tx) => {
+    const deleted = await this.unitOfWork.run(async (tx) => {
       const current = await findOffer(tx, publisherId, offerId, { lock: true });
       if (!current) throw notFound();
       const decision = decideDelete(current, ifMatch);
       if (!decision.ok) throw refusal(decision);
       if (!(await deleteNeverPublishedOffer(tx, publisherId, offerId, current.version)))
         throw new ApplicationError('conflict', 'conflict', 'the offer changed while deleting it');
+      return current.draft;
     });
+    await this.secrets.destroyAllOf(deleted);
   }
 }

@@ -10,6 +10,13 @@ import { entityTagsHeader, pageLimit, PublisherRoute, withApiVersion } from './c
 import { ErrorDto, OfferDraftDto, OfferDto, OfferListDto } from './dto';
 import { ApiError } from './errors';
 
+/** The write-only fields, as the OpenAPI document tells clients (docs/secrets.md). */
+const SECRET_FIELDS_DOC =
+  'Secrets are write-only: leadDestination.https.authorization, the AccountKey (or SharedAccessSignature) of ' +
+  'leadDestination.azureTable.connectionString and the sig parameter of every disk URL are kept in the secret store; ' +
+  'reads show `secret-ref.<id>` in their place, never the value. Send a field back with its reference to keep its ' +
+  'secret, with a new value to replace it (the old one is destroyed), or without it to remove it.';
+
 function requireJsonObject(request: FastifyRequest): void {
   const body = request.body;
   if (body === undefined || body === null) throw new ApiError(400, 'body-required', 'send the offer draft as a JSON object (Content-Type: application/json)');
@@ -64,7 +71,10 @@ export class OffersController {
 
   @Put(':offerId')
   @Access('write')
-  @ApiOperation({ summary: 'Create (If-None-Match: * or no precondition) or update (If-Match: <ETag>) the offer draft' })
+  @ApiOperation({
+    summary: 'Create (If-None-Match: * or no precondition) or update (If-Match: <ETag>) the offer draft',
+    description: SECRET_FIELDS_DOC,
+  })
   @ApiBody({ schema: { $ref: '#/components/schemas/OfferDraft' } })
   @ApiHeader({ name: 'If-Match', required: false, description: 'Required to update an existing offer' })
   @ApiHeader({ name: 'If-None-Match', required: false, description: '* to create only' })

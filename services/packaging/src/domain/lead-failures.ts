@@ -11,7 +11,7 @@ export type LeadDestinationKind = LeadTarget['destination'];
 export type LeadFailure =
   | { destination: LeadDestinationKind; kind: 'status'; status: number; errorCode?: string }
   | { destination: LeadDestinationKind; kind: 'error'; code: string; detail?: string }
-  | { destination: LeadDestinationKind; kind: 'misconfigured'; setting: string; problem: 'missing' | 'invalid' };
+  | { destination: LeadDestinationKind; kind: 'misconfigured'; setting: string; problem: 'missing' | 'invalid' | 'unavailable' };
 
 export interface ClassifiedLeadFailure extends FailureReport {
   /** Worth trying again (the endpoint may come back); otherwise the publisher has to fix something. */
@@ -276,6 +276,14 @@ function classifyTableError(code: string, detail: string | undefined, timeoutMs:
 }
 
 function classifyMisconfiguration(failure: Extract<LeadFailure, { kind: 'misconfigured' }>): ClassifiedLeadFailure {
+  if (failure.problem === 'unavailable') {
+    return report(
+      'lead-secret-unavailable',
+      `the secret of ${failure.setting} is no longer stored (it was replaced or removed since this attempt was submitted)`,
+      `give ${failure.setting} again, then publish the offer again`,
+      false,
+    );
+  }
   const fix = failure.problem === 'missing' ? `fill in ${failure.setting}` : `correct ${failure.setting}`;
   if (failure.setting.endsWith('tableName') && failure.problem === 'invalid') {
     return report(

@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { parseOfferSubject, type TestLeadResult } from '@mkt/events';
+import { parseOfferSubject, revealSecretReferences, scrubSecrets, type TestLeadResult } from '@mkt/events';
 import { JobWorker, MessagingRuntime, type Job, type JobControl, type JobResult, type JobWorkerOptions, type Tx } from '@mkt/messaging';
+import { isSecretUnavailable, SECRET_STORE, type SecretStore } from '@mkt/secrets';
 import { causeOfJob, completeJob, emitCaused, type JobCause } from '@mkt/stages';
-import type { LeadSender } from '../adapters/lead-senders';
+import type { LeadDelivery, LeadSender } from '../adapters/lead-senders';
 import type { PackagingConfig } from '../config';
 import {
   buildTestLead,
@@ -12,7 +13,9 @@ import {
   previewUrl,
   renderProductPage,
   type LeadOutcome,
+  type LeadFailure,
   type LeadPlan,
+  type LeadTarget,
   type PackagingRun,
 } from '../domain';
 import { loadSnapshot, type OfferSnapshotRow } from '../persistence/packaging-store';
@@ -27,6 +30,10 @@ interface PackagingProgress extends Record<string, unknown> {
   /** When PackagingStarted was emitted; also the test lead's creation time, so every try sends the same lead. */
   startedAt?: string;
   lead?: TestLeadResult;
+}
+
+function scrubbedFailure(failure: LeadFailure, secrets: string[]): LeadFailure {
+  return failure.kind === 'error' && failure.detail !== undefined ? { ...failure, detail: scrubSecrets(failure.detail, secrets) } : failure;
 }
 
 /** A lead failure worth another try (the endpoint may come back); the job worker retries with backoff. */
@@ -45,6 +52,7 @@ export class PackagingJobs implements OnApplicationBootstrap {
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
     @Inject(PACKAGING_CONFIG) private readonly config: PackagingConfig,
     @Inject(LEAD_SENDER) private readonly leadSender: LeadSender,
+    @Inject(SECRET_STORE) private readonly secrets: SecretStore,
   ) {
     this.stage = packagingStage(config);
   }
@@ -106,11 +114,9 @@ export class PackagingJobs implements OnApplicationBootstrap {
       offerTitle: snapshot.offer.title,
       createdAt: new Date(job.progress.startedAt ?? Date.now()),
     });
-    const delivery = await this.leadSender.send(plan.target, lead, job.subject, {
-      timeoutMs,
-      allowPrivateNetwork: this.config.allowPrivateNetwork,
-      signal: control.signal,
-    });
+    const delivery = await this.sendWithSecrets(plan.target, job.subject, (target) =>
+      this.leadSender.send(target, lead, job.subject, { timeoutMs, allowPrivateNetwork: this.config.allowPrivateNetwork, signal: control.signal }),
+    );
     if (delivery.ok) {
       const result: TestLeadResult = { destination: plan.target.destination, leadId: lead.leadId };
       await control.checkpoint({ ...job.progress, lead: result });
@@ -119,6 +125,32 @@ export class PackagingJobs implements OnApplicationBootstrap {
     const { retryable, ...failure } = classifyLeadFailure(delivery.failure, { timeoutMs });
     if (retryable && job.tries < this.config.jobs.maxTries) throw new TransientLeadFailure(`${failure.reason} (${failure.code})`);
     return { kind: 'failed', failure };
+  }
+
+  /**
+   * Sends with the target's secrets resolved (the snapshot holds references): they exist only for the
+   * request, and a failure that quotes one gets it scrubbed. A secret that is gone is the publisher's to
+   * give again; a store outage throws, and the job retries.
+   */
+  private async sendWithSecrets(target: LeadTarget, owner: string, send: (target: LeadTarget) => Promise<LeadDelivery>): Promise<LeadDelivery> {
+    const setting = target.destination === 'https' ? 'leadDestination.https.authorization' : 'leadDestination.azureTable.connectionString';
+    const secret = target.destination === 'https' ? target.authorization : target.connectionString;
+    if (secret === undefined) return send(target);
+    const kind = target.destination === 'https' ? 'lead-authorization' : 'storage-account-key';
+    let revealed: { text: string; secrets: string[] };
+    try {
+      revealed = await revealSecretReferences(secret, (id) => this.secrets.resolve(id, { owner, kind }));
+    } catch (error) {
+      if (!isSecretUnavailable(error)) throw error;
+      return { ok: false, failure: { destination: target.destination, kind: 'misconfigured', setting, problem: 'unavailable' } };
+    }
+    const withSecret = target.destination === 'https' ? { ...target, authorization: revealed.text } : { ...target, connectionString: revealed.text };
+    // an error of the client is recorded with the job and logged: it must not quote the secret either
+    const delivery = await send(withSecret).catch((error: unknown) => {
+      if (error instanceof Error) error.message = scrubSecrets(error.message, revealed.secrets);
+      throw error;
+    });
+    return delivery.ok ? delivery : { ok: false, failure: scrubbedFailure(delivery.failure, revealed.secrets) };
   }
 
   private async packagingExhausted(job: Job<unknown>, error: string, tx: Tx): Promise<void> {
