@@ -14,7 +14,7 @@ import { withDatabase } from '@mkt/messaging';
 import { EventLog, produceRaw, TopicReader, testDatabaseUrl, waitFor } from '@mkt/testing';
 import { sas, VhdServer } from '../../services/certification/test/vhd-fixtures';
 import { TestSmtpServer } from '../../services/notification/test/smtp-test-server';
-import { offerPath, operatorToken, publisherToken } from '../../services/offer-api/test/fixtures/harness';
+import { offerPath, operatorToken, publisherToken, TEST_JWT_SECRET } from '../../services/offer-api/test/fixtures/harness';
 import { closedPort } from '../../services/packaging/test/support';
 import { completeOffer } from '../../services/validation/test/offers';
 import { HttpsFront, LeadEndpoint, TEST_CA_FILE } from './servers';
@@ -66,6 +66,7 @@ beforeAll(async () => {
     NO_COLOR: '1', // plain lines: the "ready on <url>" line gives offer-api's address
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(smtp.port),
+    AUTH_JWT_SECRET: TEST_JWT_SECRET, // the tokens below are signed with it
   }).init();
   await stack.startAll(SERVICES);
   log = await new EventLog(stack.topic).start();
