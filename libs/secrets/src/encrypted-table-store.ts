@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
+import { Logger } from '@nestjs/common';
 import { ensureDatabase, withDatabase } from '@mkt/messaging';
 import { SecretUnavailableError, type SecretRef, type SecretStore } from './store';
 
@@ -58,6 +59,8 @@ interface SecretRow {
  * ciphertext anywhere else is noise. Old backups of this database still hold wrapped keys: rotating the
  * master key (`rewrapAll`, then dropping the old key) shreds them too.
  */
+const logger = new Logger('SecretStore');
+
 export class EncryptedTableStore implements SecretStore {
   private readonly pool: Pool;
   private readonly masterKeys = new Map<string, Buffer>();
@@ -71,6 +74,10 @@ export class EncryptedTableStore implements SecretStore {
     }
     this.currentKeyId = masterKeyId(settings.masterKey);
     this.pool = new Pool({ connectionString: withDatabase(settings.url, settings.database), max: settings.poolSize ?? 4, application_name: 'secret-store' });
+    // An idle connection whose server went away (a restart, an outage) is reported here; without a
+    // listener the pool's 'error' event would end the process (the chaos test saw exactly that). The
+    // pool drops the connection; the next call opens a new one.
+    this.pool.on('error', (error) => logger.warn(`secret store: idle connection lost (${error.message}); it will be reopened`));
   }
 
   /** Creates the database and table on first use: a service that never meets a secret never opens it. */
