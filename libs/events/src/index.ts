@@ -7,3 +7,5 @@ export * from './offer/draft';
 export * from './offer/events';
 export * from './offer/secret-fields';
 export * from './offer/steps';
+export * from './json-schema';
+export * from './asyncapi';

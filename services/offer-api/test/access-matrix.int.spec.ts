@@ -37,7 +37,7 @@ interface Route {
 }
 
 /** Served to anybody: the catalog, the health probe and the API's own description. */
-const PUBLIC_PATHS = ['/health', '/api/docs-json'];
+const PUBLIC_PATHS = ['/health', '/api/docs-json', '/api/asyncapi.json'];
 
 function accessClassOf(route: Route): AccessClass {
   if (route.tag === 'catalog' || PUBLIC_PATHS.includes(route.template)) return 'public';
@@ -124,8 +124,8 @@ function routesOfDocument(document: Json): Route[] {
   for (const [template, operations] of Object.entries(document.paths as Record<string, Record<string, Json>>)) {
     for (const [method, operation] of Object.entries(operations)) routes.push({ method: method.toUpperCase(), template, tag: operation.tags?.[0] ?? '' });
   }
-  // the document does not describe itself
-  return [...routes, { method: 'GET', template: '/api/docs-json', tag: '' }];
+  // the document does not describe itself, nor the event catalog's AsyncAPI document beside it
+  return [...routes, { method: 'GET', template: '/api/docs-json', tag: '' }, { method: 'GET', template: '/api/asyncapi.json', tag: '' }];
 }
 
 /**

@@ -3,7 +3,7 @@
  * in every state, concurrent and retried commands, the status view after each pipeline event (fed with
  * publishEvents, each twice), bad input, preview, catalog and the OpenAPI document.
  */
-import { type OfferEvent } from '@mkt/events';
+import { asyncApiDocument, type OfferEvent } from '@mkt/events';
 import { publishEvents, waitFor, waitForGroupCaughtUp } from '@mkt/testing';
 import { statusResponse } from '../src/domain/status-response';
 import { foldEvents } from '../src/domain/status-view';
@@ -592,5 +592,13 @@ describe('OpenAPI', () => {
     const ui = await api.request('GET', '/api/docs');
     expect(ui.status).toBe(200);
     expect(ui.text).toContain('swagger-ui');
+  });
+
+  test("the event catalog's AsyncAPI document is served beside it, without a token, as generated", async () => {
+    const served = await api.request('GET', '/api/asyncapi.json');
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(served.body).toEqual(asyncApiDocument());
+    expect(Object.keys(served.body.components.messages)).toEqual(expect.arrayContaining(['OfferSubmitted', 'WentLive', 'NotificationFailed']));
   });
 });
