@@ -20,6 +20,7 @@ import { StatusController } from './http/status.controller';
 import { OfferApiTables1733200000000 } from './persistence/migrations/1733200000000-offer-api-tables';
 import { IdempotencyOutcomes1733200100000 } from './persistence/migrations/1733200100000-idempotency-outcomes';
 import { PublisherQuotas1733200200000 } from './persistence/migrations/1733200200000-publisher-quotas';
+import { RebuildProgress1733200300000 } from './persistence/migrations/1733200300000-rebuild-progress';
 import { ProjectionHandler } from './projection/projection.handler';
 
 @Module({})
@@ -31,7 +32,7 @@ export class AppModule {
         MessagingModule.forRoot({
           codec: offerEventCodec,
           service: config.service,
-          migrations: [OfferApiTables1733200000000, IdempotencyOutcomes1733200100000, PublisherQuotas1733200200000],
+          migrations: [OfferApiTables1733200000000, IdempotencyOutcomes1733200100000, PublisherQuotas1733200200000, RebuildProgress1733200300000],
           kafka: config.kafka,
           database: config.database,
           consumer: config.consumer,

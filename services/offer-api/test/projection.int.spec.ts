@@ -7,8 +7,8 @@ import { createOfferEvent, type OfferEvent } from '@mkt/events';
 import { produceRaw, publishEvents, waitFor, waitForGroupCaughtUp } from '@mkt/testing';
 import { foldEvents, type StatusView } from '../src/domain/status-view';
 import { LIVE_TABLES, projectionChecksum } from '../src/persistence/projection';
-import { attemptEvents, OUTCOMES, type AttemptOutcome } from './fixtures/events';
-import { OfferApiHarness, operatorToken } from './fixtures/harness';
+import { attemptEvents, OUTCOMES, SAMPLE_DRAFT, type AttemptOutcome } from './fixtures/events';
+import { OfferApiHarness, offerPath, operatorToken, publisherToken } from './fixtures/harness';
 
 let api: OfferApiHarness;
 let operator: string;
@@ -69,7 +69,13 @@ async function historyCount(): Promise<number> {
   return row.n;
 }
 
-async function rebuild(): Promise<{ report: { checksum: string; events: number; views: number } }> {
+interface RebuildState {
+  state: string;
+  report: { checksum: string; events: number; views: number };
+  progress: { phase: string; replayed: number; total: number; eventsPerSecond: number; etaSeconds: number | null } | null;
+}
+
+async function rebuild(onState: (state: RebuildState) => void = () => undefined): Promise<RebuildState> {
   const started = await api.request('POST', '/api/operator/projection/rebuild', { token: operator });
   expect(started.status).toBe(202);
   const location = started.headers.get('location') as string;
@@ -78,6 +84,7 @@ async function rebuild(): Promise<{ report: { checksum: string; events: number; 
     async () => {
       const state = await api.request('GET', location, { token: operator });
       if (state.body.state === 'failed') throw new Error(`rebuild failed: ${state.body.error}`);
+      onState(state.body);
       return state.body.state === 'done' ? state.body : undefined;
     },
     { timeoutMs: 240_000, intervalMs: 250 },
@@ -117,6 +124,52 @@ test('10,000+ events, each delivered twice: the view equals the pure fold, stale
   console.log(
     `projection: ${events.length} events (x2) over ${expected.size} offers projected in ${incrementalMs} ms; rebuilt from offset 0 in ${Date.now() - rebuildStarted} ms; checksum ${incremental.checksum}`,
   );
+});
+
+test('GET status keeps answering throughout a rebuild, which reports its progress and switches to the same rows', async () => {
+  const before = await projectionChecksum(api.dataSource);
+  const subjects = [...(await storedViews()).keys()].filter((subject) => subject.startsWith('p-pub-')).slice(0, 50);
+  const tokens = new Map<string, string>();
+  for (const subject of subjects) {
+    const [publisherId, offerId] = subject.split('/');
+    tokens.set(subject, await publisherToken(publisherId));
+    // GET status answers for offers that have a draft: the generated events alone made none
+    const created = await api.request('PUT', offerPath(publisherId, offerId), { token: tokens.get(subject), body: SAMPLE_DRAFT });
+    expect([200, 201]).toContain(created.status);
+  }
+  const codes = new Map<number, number>();
+  const latencies: number[] = [];
+  let rebuilding = true;
+  const reader = async (lane: number) => {
+    for (let i = lane; rebuilding; i += 4) {
+      const subject = subjects[i % subjects.length];
+      const [publisherId, offerId] = subject.split('/');
+      const sent = performance.now();
+      const response = await api.request('GET', offerPath(publisherId, offerId, '/status'), { token: tokens.get(subject) });
+      latencies.push(performance.now() - sent);
+      codes.set(response.status, (codes.get(response.status) ?? 0) + 1);
+    }
+  };
+  const readers = [0, 1, 2, 3].map(reader);
+  const seen: NonNullable<RebuildState['progress']>[] = [];
+  const rebuilt = await rebuild((state) => state.progress && seen.push(state.progress)).finally(() => (rebuilding = false));
+  await Promise.all(readers);
+
+  const answered = [...codes.values()].reduce((a, b) => a + b, 0);
+  latencies.sort((a, b) => a - b);
+  console.log(
+    `rebuild under reads: ${answered} GET status (${JSON.stringify(Object.fromEntries(codes))}), p99 ${latencies[Math.floor(latencies.length * 0.99)].toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms; progress seen: ${JSON.stringify(seen.slice(-2))}`,
+  );
+  expect([...codes.keys()]).toEqual([200]);
+  expect(answered).toBeGreaterThanOrEqual(20);
+  expect(rebuilt.report.checksum).toBe(before.checksum);
+  expect(await projectionChecksum(api.dataSource)).toEqual(before);
+  // the replay reported how far it was, against the size of the log it replays
+  const replaying = seen.filter((p) => p.phase === 'replaying');
+  expect(replaying.length).toBeGreaterThan(0);
+  expect(replaying[replaying.length - 1].total).toBeGreaterThanOrEqual(before.events);
+  // the swapped-in tables carry the live names (indexes included): a second rebuild can create its shadow again
+  expect(await api.query(`SELECT indexname FROM pg_indexes WHERE indexname LIKE 'rebuild_%'`)).toEqual([]);
 });
 
 test('a rebuild while new events arrive: afterwards the view still equals the fold of everything on the log', async () => {

@@ -23,7 +23,16 @@ import {
   swapInShadow,
   type PositionedEvent,
 } from '../persistence/projection';
-import { claimRebuild, failRebuild, findRebuild, finishRebuild, type RebuildReport } from '../persistence/rebuilds';
+import { replayProgress } from '../domain/rebuild-progress';
+import {
+  claimRebuild,
+  failRebuild,
+  findRebuild,
+  finishRebuild,
+  recordRebuildProgress,
+  type RebuildProgress,
+  type RebuildReport,
+} from '../persistence/rebuilds';
 
 export interface Rebuild {
   id: string;
@@ -31,13 +40,23 @@ export interface Rebuild {
   startedTime: Date;
   finishedTime: Date | null;
   report: RebuildReport | null;
+  /** While running: phase, log records replayed of the total, rate and time left. */
+  progress: RebuildProgress | null;
   error: string | null;
+}
+
+/** Which rebuild a replay reports its progress to, and as what phase. */
+interface ProgressTracking {
+  id: string;
+  phase: RebuildProgress['phase'];
 }
 
 /** Where each partition's replay ended (exclusive): the next catch-up starts there. */
 type ReplayEnds = Map<number, bigint>;
 
 const PROGRESS_LOG_MS = 5_000;
+/** How often a running rebuild records its progress for the operators following it. */
+const PROGRESS_RECORD_MS = 1_000;
 
 /**
  * Rebuilds the projection from offset 0 without stopping the service: the whole topic is replayed into
@@ -61,7 +80,7 @@ export class ProjectionRebuilder {
   async start(): Promise<string | undefined> {
     const id = randomUUID();
     if (!(await claimRebuild(this.dataSource, id, this.config.rebuildTimeoutMs))) return undefined;
-    void this.rebuild()
+    void this.rebuild(id)
       .then((report) => finishRebuild(this.dataSource, id, report))
       .catch(async (error: unknown) => {
         this.logger.error(`projection rebuild ${id} failed: ${(error as Error).stack ?? String(error)}`);
@@ -72,24 +91,39 @@ export class ProjectionRebuilder {
 
   async find(id: string): Promise<Rebuild | undefined> {
     const row = await findRebuild(this.dataSource, id);
-    return row && { id: row.id, state: row.state, startedTime: row.started_at, finishedTime: row.finished_at, report: row.report, error: row.error };
+    return (
+      row && {
+        id: row.id,
+        state: row.state,
+        startedTime: row.started_at,
+        finishedTime: row.finished_at,
+        report: row.report,
+        progress: row.progress ?? null,
+        error: row.error,
+      }
+    );
   }
 
-  private async rebuild(): Promise<RebuildReport> {
+  private async rebuild(id: string): Promise<RebuildReport> {
     const started = Date.now();
     const deadline = started + this.config.rebuildTimeoutMs;
     const topic = this.runtime.kafkaSettings.eventsTopic;
     await recreateShadowTables(this.dataSource);
     try {
       this.logger.log(`rebuilding the projection from offset 0 of ${topic}`);
-      const replay = await this.replayIntoShadow(undefined, deadline, this.runtime.consumerOptions().partitionsConsumedConcurrently);
+      const replay = await this.replayIntoShadow(undefined, deadline, this.runtime.consumerOptions().partitionsConsumedConcurrently, {
+        id,
+        phase: 'replaying',
+      });
       // what arrived during the replay, before the lock: the locked catch-up is then short
       let ends = await this.catchUp(
         replay.ends,
         [...replay.ends.keys()].map((partition) => ({ partition })),
         deadline,
+        { id, phase: 'catching-up' },
       );
       const checksum = await swapInShadow(this.dataSource, async (live) => {
+        await this.record(id, { phase: 'switching', replayed: 0, total: 0, eventsPerSecond: 0, etaSeconds: null });
         const behind = [...live].filter(([partition, offset]) => offset >= (ends.get(partition) ?? 0n));
         ends = await this.catchUp(
           ends,
@@ -105,13 +139,14 @@ export class ProjectionRebuilder {
   }
 
   /** Replays the given partition ranges from where the last replay ended; returns the new ends. */
-  private async catchUp(ends: ReplayEnds, ranges: PartitionRange[], deadline: number): Promise<ReplayEnds> {
+  private async catchUp(ends: ReplayEnds, ranges: PartitionRange[], deadline: number, tracking?: ProgressTracking): Promise<ReplayEnds> {
     if (ranges.length === 0) return ends;
     // one partition at a time: under the lock, connections are scarce (the live consumer holds some, waiting)
     const { ends: reached } = await this.replayIntoShadow(
       ranges.map((range) => ({ ...range, from: ends.get(range.partition) ?? 0n })),
       deadline,
       1,
+      tracking,
     );
     return new Map([...ends, ...reached]);
   }
@@ -120,8 +155,11 @@ export class ProjectionRebuilder {
     partitions: PartitionRange[] | undefined,
     deadline: number,
     concurrency: number,
+    tracking?: ProgressTracking,
   ): Promise<{ groupId: string; ends: ReplayEnds }> {
-    let logged = Date.now();
+    const started = Date.now();
+    let logged = started;
+    let recorded = 0;
     const report = await replayTopic(this.runtime.kafka, {
       topic: this.runtime.kafkaSettings.eventsTopic,
       partitions,
@@ -131,13 +169,26 @@ export class ProjectionRebuilder {
       decode: positionedEvent,
       handle: (items) => this.applyToShadow(items, deadline),
       onProgress: (progress: ReadProgress) => {
-        if (Date.now() - logged < PROGRESS_LOG_MS) return;
-        logged = Date.now();
-        this.logger.log(`rebuild: ${progress.records} events replayed (${progress.skipped} not projectable)`);
+        const now = Date.now();
+        if (tracking && now - recorded >= PROGRESS_RECORD_MS) {
+          recorded = now;
+          void this.record(tracking.id, { phase: tracking.phase, ...replayProgress(progress.partitions, now - started) });
+        }
+        if (now - logged < PROGRESS_LOG_MS) return;
+        logged = now;
+        const { replayed, total, eventsPerSecond } = replayProgress(progress.partitions, now - started);
+        this.logger.log(`rebuild: ${replayed} of ${total} records replayed (${progress.skipped} not projectable), ${eventsPerSecond}/s`);
       },
     });
     if (report.skipped) this.logger.warn(`rebuild: left out ${report.skipped} records that are not projectable events (the live consumer dead-lettered them)`);
     return { groupId: report.groupId, ends: new Map(report.partitions.map((p) => [p.partition, BigInt(p.end)])) };
+  }
+
+  /** Progress is for people watching: failing to record it never fails the rebuild. */
+  private async record(id: string, progress: RebuildProgress): Promise<void> {
+    await recordRebuildProgress(this.dataSource, id, progress).catch((error: unknown) =>
+      this.logger.warn(`rebuild: could not record progress: ${(error as Error).message}`),
+    );
   }
 
   /**

@@ -245,30 +245,42 @@ export async function dropShadowTables(dataSource: DataSource): Promise<void> {
 }
 
 /**
- * Replaces the live projection with the shadow's rows in one transaction. The live tables are locked
- * first, which holds the live consumer; `catchUp` is then given the live positions (highest offset
- * applied per partition) to bring the shadow at least that far, which is checked before the swap.
+ * Puts the shadow in the live projection's place. The live tables are first locked against writes only
+ * (EXCLUSIVE: the live consumer waits, readers go on reading the old rows); `catchUp` is given the live
+ * positions (highest offset applied per partition) to bring the shadow at least that far, which is checked.
+ * Only then are the tables exchanged by renaming, under ACCESS EXCLUSIVE for the few milliseconds the
+ * DDL takes: a GET waits that long at most, instead of for a copy of every row.
  */
 export async function swapInShadow(dataSource: DataSource, catchUp: (live: Map<number, bigint>) => Promise<void>): Promise<ProjectionChecksum> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
+  const tables = [
+    [LIVE_TABLES.view, SHADOW_TABLES.view],
+    [LIVE_TABLES.history, SHADOW_TABLES.history],
+    [LIVE_TABLES.pages, SHADOW_TABLES.pages],
+  ] as const;
   try {
     await runner.startTransaction();
-    await runner.query(`LOCK TABLE ${LIVE_TABLES.view}, ${LIVE_TABLES.history}, ${LIVE_TABLES.pages} IN ACCESS EXCLUSIVE MODE`);
+    // the order the consumer takes them in (the view row FOR UPDATE first), so that a transaction of it already under way cannot deadlock with this one
+    await runner.query(`LOCK TABLE ${tables.map(([live]) => live).join(', ')} IN EXCLUSIVE MODE`);
     const live = await appliedPositions(runner, LIVE_TABLES);
     await catchUp(live);
     const shadow = await appliedPositions(runner, SHADOW_TABLES);
     const behind = [...live].filter(([partition, offset]) => (shadow.get(partition) ?? -1n) < offset);
     if (behind.length) throw new Error(`the rebuilt projection is behind the live one on partitions ${behind.map(([p]) => p).join(', ')}`);
-    for (const [target, source] of [
-      [LIVE_TABLES.view, SHADOW_TABLES.view],
-      [LIVE_TABLES.history, SHADOW_TABLES.history],
-      [LIVE_TABLES.pages, SHADOW_TABLES.pages],
-    ]) {
-      await runner.query(`TRUNCATE ${target}`);
-      await runner.query(`INSERT INTO ${target} SELECT * FROM ${source}`);
+    const checksum = await projectionChecksum(runner, SHADOW_TABLES);
+    await runner.query(`LOCK TABLE ${tables.map(([live]) => live).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+    for (const [target, source] of tables) {
+      // the shadow's indexes (its primary key included) take the live names, which the drop frees
+      const indexes = (await runner.query(`SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1`, [source])) as Array<{
+        indexname: string;
+      }>;
+      await runner.query(`DROP TABLE ${target}`);
+      await runner.query(`ALTER TABLE ${source} RENAME TO ${target}`);
+      for (const { indexname } of indexes) {
+        if (indexname.startsWith(REBUILD_PREFIX)) await runner.query(`ALTER INDEX "${indexname}" RENAME TO "${indexname.slice(REBUILD_PREFIX.length)}"`);
+      }
     }
-    const checksum = await projectionChecksum(runner, LIVE_TABLES);
     await runner.commitTransaction();
     return checksum;
   } catch (error) {

@@ -6,12 +6,23 @@ export interface RebuildReport extends ProjectionChecksum {
   durationMs: number;
 }
 
+/** Where a running rebuild is: events are log records (projectable or not) of the ranges it replays. */
+export interface RebuildProgress {
+  phase: 'replaying' | 'catching-up' | 'switching';
+  replayed: number;
+  total: number;
+  eventsPerSecond: number;
+  /** Seconds left at the rate so far; null before there is a rate. */
+  etaSeconds: number | null;
+}
+
 export interface RebuildRow {
   id: string;
   state: 'running' | 'done' | 'failed';
   started_at: Date;
   finished_at: Date | null;
   report: RebuildReport | null;
+  progress: RebuildProgress | null;
   error: string | null;
 }
 
@@ -32,6 +43,10 @@ export async function claimRebuild(dataSource: DataSource, id: string, timeoutMs
     if ((error as { code?: string }).code === '23505') return false;
     throw error;
   }
+}
+
+export async function recordRebuildProgress(dataSource: DataSource, id: string, progress: RebuildProgress): Promise<void> {
+  await dataSource.query(`UPDATE projection_rebuilds SET progress = $2 WHERE id = $1 AND state = 'running'`, [id, JSON.stringify(progress)]);
 }
 
 export async function finishRebuild(dataSource: DataSource, id: string, report: RebuildReport): Promise<void> {
