@@ -58,12 +58,25 @@ function parse(argv) {
 function signingSecret(options) {
   const secret = options.secret ?? process.env.AUTH_JWT_SECRET ?? (existsSync(DEV_SECRET_FILE) ? readFileSync(DEV_SECRET_FILE, 'utf8').trim() : undefined);
   if (!secret) {
-    process.stderr.write(
-      `no signing secret: set AUTH_JWT_SECRET (the one offer-api runs with) or start the stack once with npm start (it writes ${DEV_SECRET_FILE})\n`,
+    throw new Error(
+      `no signing secret: set AUTH_JWT_SECRET (the one the services run with) or start the stack once with npm start (it writes ${DEV_SECRET_FILE})`,
     );
-    process.exit(1);
   }
   return secret;
+}
+
+/** Signs a token as offer-api and every service verify it (the ops CLI mints its operator token with it). */
+async function signToken(claims, subject, options = {}) {
+  let jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(subject)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? '12h');
+  const issuer = options.issuer ?? process.env.AUTH_ISSUER;
+  const audience = options.audience ?? process.env.AUTH_AUDIENCE;
+  if (issuer) jwt = jwt.setIssuer(issuer);
+  if (audience) jwt = jwt.setAudience(audience);
+  return jwt.sign(new TextEncoder().encode(signingSecret(options)));
 }
 
 async function main() {
@@ -75,13 +88,10 @@ async function main() {
       : { role: 'publisher', publisherId: options.publisherId };
   const subject =
     options.sub ?? (options.operator ? 'operator' : options.customer ? `customer-${options.subscriptions[0].toLowerCase()}` : `${options.publisherId}-user`);
-  let jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setSubject(subject).setIssuedAt().setExpirationTime(options.expiresIn);
-  const issuer = options.issuer ?? process.env.AUTH_ISSUER;
-  const audience = options.audience ?? process.env.AUTH_AUDIENCE;
-  if (issuer) jwt = jwt.setIssuer(issuer);
-  if (audience) jwt = jwt.setAudience(audience);
-  process.stdout.write(`${await jwt.sign(new TextEncoder().encode(signingSecret(options)))}\n`);
+  process.stdout.write(`${await signToken(claims, subject, options)}\n`);
 }
+
+module.exports = { signToken, DEV_SECRET_FILE };
 
 if (require.main === module) {
   main().catch((error) => {

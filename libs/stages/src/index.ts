@@ -4,3 +4,4 @@ export * from './decider';
 export * from './inputs';
 export * from './executor';
 export * from './persistence';
+export * from './dry-run';
