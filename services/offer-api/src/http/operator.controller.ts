@@ -15,6 +15,7 @@ import { ApiError } from './errors';
 @ApiBearerAuth()
 @ApiResponse({ status: 401, type: ErrorDto })
 @ApiResponse({ status: 403, description: 'Not an operator', type: ErrorDto })
+// Dead letters, parked outbox rows, lag and faults: libs/messaging's OperatorController, at /api/operator as well as /operator.
 @Controller('api/operator')
 @UseGuards(AccessGuard)
 @Access('operator')
@@ -76,12 +77,5 @@ export class OperatorController {
   @ApiOperation({ summary: 'Row counts and a checksum of the projection tables (compare before and after a rebuild)' })
   async checksum() {
     return this.tools.checksum();
-  }
-
-  @Get('dead-letters')
-  @ApiOperation({ summary: 'Messages on the dead-letter topic with the reason they could not be processed (newest last)' })
-  @ApiQuery({ name: 'limit', required: false, type: Number })
-  async deadLetters(@Query('limit') rawLimit?: string) {
-    return { value: await this.tools.deadLetters(pageLimit(rawLimit, this.config)) };
   }
 }
