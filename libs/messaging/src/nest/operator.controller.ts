@@ -87,6 +87,13 @@ export class OperatorController {
       runtime.kafkaSettings.deadLetterTopic,
       () => [this.groupId],
       `${runtime.consumerOptions().groupId}-operator-dlq`,
+      (headers) => {
+        try {
+          return runtime.options.codec.typeOf(headers);
+        } catch {
+          return undefined;
+        }
+      },
     );
   }
 

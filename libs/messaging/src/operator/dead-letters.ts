@@ -67,7 +67,10 @@ export function parseDeadLetterId(id: string): { topic: string; partition: numbe
   return match ? { topic: match[1], partition: Number(match[2]), offset: match[3] } : undefined;
 }
 
-function view(letter: DeadLetterRecord, redrive: RedriveRecord | null): DeadLetterView {
+/** The event type of a record's headers as the service's codec names it (undefined: the header as it is). */
+export type TypeOf = (headers: Record<string, string>) => string | undefined;
+
+function view(letter: DeadLetterRecord, redrive: RedriveRecord | null, typeOf: TypeOf): DeadLetterView {
   const attempt = Number(letter.headers.ce_attempt);
   return {
     id: deadLetterId(letter),
@@ -76,7 +79,7 @@ function view(letter: DeadLetterRecord, redrive: RedriveRecord | null): DeadLett
     reason: letter.reason,
     source: { topic: letter.originalTopic, partition: letter.originalPartition, offset: letter.originalOffset },
     eventId: letter.headers.ce_id ?? null,
-    eventType: letter.headers.ce_type ?? null,
+    eventType: typeOf(letter.headers) ?? letter.headers.ce_type ?? null,
     subject: letter.headers.ce_subject ?? letter.key,
     attempt: Number.isInteger(attempt) ? attempt : null,
     deadLetteredAt: letter.time,
@@ -103,6 +106,7 @@ export class DeadLetters {
     private readonly topic: string,
     private readonly groups: () => string[],
     private readonly readerGroupPrefix: string,
+    private readonly typeOf: TypeOf = () => undefined,
   ) {}
 
   async list(filter: DeadLetterFilter): Promise<DeadLetterView[]> {
@@ -122,7 +126,7 @@ export class DeadLetters {
       .filter((l) => since === undefined || (l.time !== null && l.time >= since))
       .slice(-filter.limit);
     const redrives = await this.redrives(chosen.map(deadLetterId));
-    return chosen.map((l) => view(l, redrives.get(deadLetterId(l)) ?? null));
+    return chosen.map((l) => view(l, redrives.get(deadLetterId(l)) ?? null, this.typeOf));
   }
 
   /** One dead letter of this service's consumers, with its payload; undefined when there is none at `id`. */
@@ -147,7 +151,7 @@ export class DeadLetters {
       // not JSON (a poison message): the text as it is
     }
     const headers = Object.fromEntries(Object.entries(letter.headers).filter(([name]) => !DLQ_HEADER_NAMES.has(name)));
-    return { letter, detail: { ...view(letter, redrive), key: letter.key, headers, payload } };
+    return { letter, detail: { ...view(letter, redrive, this.typeOf), key: letter.key, headers, payload } };
   }
 
   /**
