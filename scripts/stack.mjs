@@ -63,7 +63,8 @@ function developmentCaBundle() {
 }
 
 /**
- * The HS256 secret of offer-api's tokens: AUTH_JWT_SECRET when set, otherwise one generated on the first
+ * The HS256 secret of the tokens every service verifies (offer-api's API, each service's operator routes):
+ * AUTH_JWT_SECRET when set, otherwise one generated on the first
  * start and kept in .local/auth-jwt-secret, where scripts/token.js (and so `npm run demo`) reads it.
  */
 function developmentJwtSecret() {
@@ -149,6 +150,8 @@ async function up() {
     OFFER_API_PUBLIC_URL: process.env.OFFER_API_PUBLIC_URL ?? 'http://127.0.0.1:3000',
     NOTIFICATION_STATUS_BASE_URL: process.env.NOTIFICATION_STATUS_BASE_URL ?? 'http://127.0.0.1:3000',
   };
+  const authEnv = { AUTH_JWT_SECRET: developmentJwtSecret() };
+  for (const name of ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_MAX_TOKEN_LIFETIME_S']) if (process.env[name]) authEnv[name] = process.env[name];
   const present = SERVICES.filter((s) => existsSync(join(root, 'services', s.name, 'dist', 'main.js')));
   const missing = SERVICES.filter((s) => !present.includes(s)).map((s) => s.name);
   if (missing.length) say(`not built yet, skipped: ${missing.join(', ')}`);
@@ -168,7 +171,8 @@ async function up() {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   for (const service of present) {
-    const child = await startService(service, service.name === 'offer-api' ? { ...env, AUTH_JWT_SECRET: developmentJwtSecret() } : env);
+    // every service verifies operator tokens (libs/auth) with the same settings as offer-api
+    const child = await startService(service, { ...env, ...authEnv });
     children.push({ child, name: service.name });
     child.once('exit', (code, signal) => {
       if (!stopping) say(`${service.name} exited (${code ?? signal}); see ${join(logs, `${service.name}.log`)}`);

@@ -101,6 +101,12 @@ class RetryMessage extends Error {
   }
 }
 
+/** A redrive's `begin` hook said no: the transaction is rolled back. */
+class RedriveSkipped extends Error {}
+
+/** What redriving a dead letter did: handled now, failed again (a new dead letter), or nothing (it was not dead-lettered). */
+export type RedriveOutcome = 'handled' | 'dead-lettered-again' | 'already-handled';
+
 /** Failed tries remembered per message; bounded so that a revoked partition's leftovers cannot grow it. */
 const MAX_TRACKED_FAILURES = 10_000;
 
@@ -223,18 +229,22 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
 
   private classify(topic: string, partition: number, message: KafkaMessage): Item<E> {
     const headers = headersToStrings(message.headers);
-    const record: ConsumedRecord = {
+    return this.classifyRecord({
       topic,
       partition,
       offset: message.offset,
       key: message.key === null ? null : message.key.toString(),
       headers,
       value: message.value,
-    };
+    });
+  }
+
+  private classifyRecord(record: ConsumedRecord): Item<E> {
+    const { topic, partition, headers } = record;
     const type = this.codec.typeOf(headers);
     if (type !== undefined && this.codec.isKnownType(type) && !this.dispatcher.handles(type)) return { kind: 'skip', record };
     const decoded = this.codec.decode({ key: record.key, value: record.value, headers });
-    if (!decoded.ok) return { kind: 'poison', key: `poison:${topic}/${partition}/${message.offset}`, record, error: decoded.error };
+    if (!decoded.ok) return { kind: 'poison', key: `poison:${topic}/${partition}/${record.offset}`, record, error: decoded.error };
     if (!this.dispatcher.handles(decoded.event.type)) return { kind: 'skip', record };
     return { kind: 'event', key: decoded.event.id, record, event: decoded.event };
   }
@@ -384,6 +394,82 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
     this.stats.duplicates += counts.duplicates;
     this.stats.deadLettered += counts.deadLettered;
     return 'committed';
+  }
+
+  /** Consumer group; also the inbox's consumer name. */
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  get deadLetterTopic(): string {
+    return this.options.deadLetterTopic;
+  }
+
+  /**
+   * Handles one record again, on demand (an operator's redrive of a dead letter): `record` is the message
+   * as this consumer first read it. In one transaction, like a message of a batch: the inbox entry that
+   * says it was dead-lettered is reset, the message is claimed and handled (one try; a failure
+   * dead-letters it again), and the caller's `begin` (false: give up, nothing changes) and `end` run in it,
+   * so the redrive is recorded if and only if its effects commit. An entry that says anything but
+   * dead-lettered is left alone: `already-handled`. Only this consumer's group handles it; the Kafka
+   * offsets of no group move. Transient failures (the database away) are thrown: nothing is recorded.
+   */
+  async redrive(
+    record: ConsumedRecord,
+    hooks: { begin?: (scope: TransactionScope) => Promise<boolean>; end?: (scope: TransactionScope, outcome: RedriveOutcome) => Promise<void> } = {},
+  ): Promise<RedriveOutcome | 'skipped'> {
+    const item = this.classifyRecord(record);
+    const key = item.kind === 'skip' ? undefined : item.key;
+    const counts = { handled: 0, deadLettered: 0 };
+    try {
+      const outcome = await inTransaction(this.pool, this.outbox, async (scope): Promise<RedriveOutcome> => {
+        if (hooks.begin && !(await hooks.begin(scope))) throw new RedriveSkipped();
+        let outcome: RedriveOutcome;
+        const [entry] = key
+          ? await scope.query<{ outcome: string }>(`SELECT outcome FROM inbox WHERE consumer = $1 AND message_id = $2 FOR UPDATE`, [this.options.groupId, key])
+          : [];
+        if (item.kind === 'skip' || (entry && entry.outcome !== 'dead-lettered')) {
+          outcome = 'already-handled';
+        } else {
+          if (entry) await scope.query(`DELETE FROM inbox WHERE consumer = $1 AND message_id = $2`, [this.options.groupId, item.key]);
+          await this.claim(scope, [item]);
+          if (item.kind === 'poison') {
+            scope.append(this.deadLetter(item.record, item.error.code, `${item.error.toString()} (redriven)`));
+            outcome = 'dead-lettered-again';
+          } else {
+            const context = new EventContext(item.event, item.record, scope, new Date(), this.options.source);
+            const mark = scope.mark();
+            await scope.query('SAVEPOINT handler');
+            try {
+              await this.dispatcher.dispatch(item.event, context);
+              await scope.flush();
+              await scope.query('RELEASE SAVEPOINT handler');
+              outcome = 'handled';
+            } catch (error) {
+              const failure = classifyFailure(error);
+              if (failure.kind === 'transient') throw error;
+              await scope.query('ROLLBACK TO SAVEPOINT handler');
+              scope.rewind(mark);
+              scope.append(this.deadLetter(item.record, failure.code, `${failure.reason} (redriven)`));
+              outcome = 'dead-lettered-again';
+              this.logger.error(`redriven ${describeEvent(item.event)} dead-lettered again (${failure.code}): ${failure.reason}`);
+            }
+          }
+          if (outcome === 'dead-lettered-again')
+            await scope.query(`UPDATE inbox SET outcome = 'dead-lettered' WHERE consumer = $1 AND message_id = $2`, [this.options.groupId, item.key]);
+          counts.handled = outcome === 'handled' ? 1 : 0;
+          counts.deadLettered = outcome === 'dead-lettered-again' ? 1 : 0;
+        }
+        await hooks.end?.(scope, outcome);
+        return outcome;
+      });
+      this.stats.handled += counts.handled;
+      this.stats.deadLettered += counts.deadLettered;
+      return outcome;
+    } catch (error) {
+      if (error instanceof RedriveSkipped) return 'skipped';
+      throw error;
+    }
   }
 
   /** Inserts the ids into the inbox; returns those not seen before. */

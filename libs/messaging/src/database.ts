@@ -3,6 +3,7 @@ import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 import type { DatabaseSettings } from './config';
 import { MessagingTables1733011200000 } from './migrations/1733011200000-messaging-tables';
 import { OutboxParking1733011250000 } from './migrations/1733011250000-outbox-parking';
+import { DeadLetterRedrives1765200000000 } from './migrations/1765200000000-dead-letter-redrives';
 
 export type MigrationClass = new () => { up(...args: never[]): Promise<unknown>; down(...args: never[]): Promise<unknown> };
 
@@ -67,7 +68,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<DataSo
     type: 'postgres',
     url: withDatabase(options.url, options.database),
     entities: options.entities ?? [],
-    migrations: [MessagingTables1733011200000, OutboxParking1733011250000, ...(options.migrations ?? [])],
+    migrations: [MessagingTables1733011200000, OutboxParking1733011250000, DeadLetterRedrives1765200000000, ...(options.migrations ?? [])],
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     logging: ['error', 'warn', 'migration'],

@@ -9,6 +9,7 @@ import type { EventCodec, MessagingEvent } from './codec';
 import { classifyFailure } from './errors';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay, type RelayOptions } from './relay';
 import { whenAvailable } from './retry';
+import type { OperatorOptions } from './operator/options';
 import { UnitOfWork } from './unit-of-work';
 
 export interface MessagingOptions<E extends MessagingEvent = MessagingEvent> {
@@ -22,6 +23,8 @@ export interface MessagingOptions<E extends MessagingEvent = MessagingEvent> {
   entities?: OpenDatabaseOptions['entities'];
   consumer?: Partial<InboxConsumerOptions>;
   relay?: Partial<RelayOptions>;
+  /** The service's operator endpoints: token settings, simulated back ends (see OperatorController). */
+  operator?: OperatorOptions;
 }
 
 export interface Stoppable {

@@ -4,6 +4,7 @@ import { MessagingModule } from '@mkt/messaging';
 import { SecretsModule } from '@mkt/secrets';
 import { STAGE_MIGRATIONS } from '@mkt/stages';
 import { SERVICE_NAME, type CertificationConfig } from './config';
+import { certificationFaults } from './faults';
 import { CertificationWorker } from './handlers/certification.worker';
 import { OfferEventsController } from './handlers/offer-events.controller';
 import { CERTIFICATION_CONFIG } from './handlers/tokens';
@@ -20,6 +21,7 @@ export class AppModule {
           service: SERVICE_NAME,
           migrations: [...STAGE_MIGRATIONS, CertificationTables1733200000000],
           ...config.messaging,
+          operator: { faults: certificationFaults(config) },
         }),
         SecretsModule.forRoot(config.secrets),
       ],

@@ -7,7 +7,8 @@ import { OfferEventsController } from './handlers/offer-events.controller';
 import { NOTIFICATION_CONFIG } from './handlers/tokens';
 import { loadTemplateSources, MailRenderer } from './mail/renderer';
 import { SmtpMailer } from './mail/smtp';
-import { MailJobs1733300000000, NotificationTables1733200000000 } from './persistence/migrations';
+import { OperatorMailsController } from './http/operator-mails.controller';
+import { MailJobs1733300000000, MailResends1765300000000, NotificationTables1733200000000 } from './persistence/migrations';
 
 @Module({})
 export class AppModule {
@@ -19,10 +20,10 @@ export class AppModule {
           codec: offerEventCodec,
           ...config.messaging,
           service: 'notification',
-          migrations: [...JOB_MIGRATIONS, NotificationTables1733200000000, MailJobs1733300000000],
+          migrations: [...JOB_MIGRATIONS, NotificationTables1733200000000, MailJobs1733300000000, MailResends1765300000000],
         }),
       ],
-      controllers: [OfferEventsController],
+      controllers: [OfferEventsController, OperatorMailsController],
       providers: [
         { provide: NOTIFICATION_CONFIG, useValue: config },
         // compiled (and every language checked for completeness) once, at start-up

@@ -3,6 +3,7 @@
  * server (smtp-server, messages parsed with mailparser). Every event is delivered twice.
  */
 import Handlebars from 'handlebars';
+import { SignJWT } from 'jose';
 import { Client } from 'pg';
 import type { Envelope, OfferEvent } from '@mkt/events';
 import { EventLog, publishEvents, startProcess, TestDatabase, TestTopics, testBrokers, uniqueId, waitFor, type ChildHandle } from '@mkt/testing';
@@ -13,6 +14,8 @@ import { TestSmtpServer, type ReceivedMail } from './smtp-test-server';
 const STATUS_BASE = 'https://portal.test';
 const MESSAGE_ID_DOMAIN = 'notify.test';
 const MAX_TRIES = 6;
+/** The operator routes' token secret (libs/auth reads AUTH_JWT_SECRET in every service). */
+const OPERATOR_SECRET = 'notification-operator-secret-32-bytes-or-more';
 
 const topics = new TestTopics();
 const db = new TestDatabase('notification');
@@ -44,6 +47,7 @@ function startService(env: Record<string, string> = {}): ChildHandle {
       RELAY_POLL_INTERVAL_MS: '50',
       // a SIGKILLed member holds its partitions until its session times out
       CONSUMER_SESSION_TIMEOUT_MS: '6000',
+      AUTH_JWT_SECRET: OPERATOR_SECRET,
       ...env,
     },
     'notification',
@@ -450,4 +454,79 @@ test('killed right after the SMTP server accepted a message: after the restart, 
   expect(copies.map((m) => m.messageId)).toEqual(copies.map(() => expectedId));
   expect(log.of(first.subject, 'NotificationSent')).toHaveLength(1);
   expect(log.of(first.subject, 'NotificationSent')[0].data).toMatchObject({ messageId: expectedId, recipients: ['owner@crash.test'] });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Operators: failed mails and resending them
+
+type OperatorBody = { value: Array<Record<string, string | number | boolean | null>>; fields: Array<{ field: string }> };
+
+async function operatorCall(method: string, path: string, body?: unknown, role = 'operator') {
+  const line = service.output.find((l) => /notification ready on/.test(l))!;
+  const base = /(http:\/\/[\d.:]+)/.exec(line)![1];
+  const now = Math.floor(Date.now() / 1000);
+  const claims = role === 'publisher' ? { role, publisherId: 'contoso' } : { role };
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('ops-carol')
+    .setIssuedAt(now)
+    .setExpirationTime(now + 600)
+    .sign(new TextEncoder().encode(OPERATOR_SECRET));
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as OperatorBody };
+}
+
+test('a failed mail is listed (recipient masked) and resent once with its original Message-ID; a repeat sends nothing', async () => {
+  const publisherId = `pub-${uniqueId('')}`;
+  const recipient = `refused.${publisherId}@resend.test`;
+  smtp.refused.add(recipient);
+  const first = submitted(publisherId, 'vm', { emails: [recipient] });
+  await publishEvents(topic, [first], { twice: true });
+  await log.waitFor(first.subject, 'NotificationFailed');
+
+  expect((await fetch(`${/(http:\/\/[\d.:]+)/.exec(service.output.find((l) => /notification ready on/.test(l))!)![1]}/operator/mails/failed`)).status).toBe(
+    401,
+  );
+  expect((await operatorCall('GET', '/operator/mails/failed', undefined, 'publisher')).status).toBe(403);
+  expect((await operatorCall('GET', '/operator/mails/failed?limit=0')).body.fields[0].field).toBe('limit');
+  const listed = await operatorCall('GET', `/operator/mails/failed?offer=${first.subject}`);
+  expect(listed.status).toBe(200);
+  expect(listed.body.value).toHaveLength(1);
+  const [mail] = listed.body.value;
+  expect(mail).toMatchObject({
+    messageId: messageIdFor(first.id, recipient, MESSAGE_ID_DOMAIN),
+    recipient: 'r***@resend.test',
+    eventType: 'OfferSubmitted',
+    tries: 1,
+  });
+  expect(mail.lastError).toContain('550');
+  expect(JSON.stringify(listed.body)).not.toContain(recipient);
+
+  // the cause is fixed (the mailbox exists now): resent once, with the original Message-ID
+  smtp.refused.delete(recipient);
+  const resent = await operatorCall('POST', '/operator/mails/resend', { ids: [mail.id] });
+  expect(resent.status).toBe(200);
+  expect(resent.body.value).toEqual([{ id: mail.id, outcome: 'resent', messageId: mail.messageId, by: 'ops-carol', at: expect.any(String), repeated: false }]);
+  await waitForMails([{ event: first, recipient }]);
+  const sent = await log.waitFor(first.subject, 'NotificationSent');
+  expect(sent.data).toMatchObject({ recipients: [recipient], messageId: mail.messageId });
+  expect(smtp.about(first.id).map((m) => m.messageId)).toEqual([mail.messageId]);
+
+  const repeated = await operatorCall('POST', '/operator/mails/resend', { ids: [mail.id] });
+  expect(repeated.body.value).toEqual([{ ...resent.body.value[0], repeated: true }]);
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const jobs = await client.query(`SELECT state FROM jobs WHERE kind = 'send-mail' AND job_key = $1`, [`${first.id} ${recipient}`]);
+    expect(jobs.rows).toEqual([{ state: 'done' }]); // nothing queued again
+    expect((await client.query('SELECT "by" FROM mail_resends WHERE mail_id = $1', [mail.id])).rows).toEqual([{ by: 'ops-carol' }]);
+  } finally {
+    await client.end();
+  }
+  expect(smtp.about(first.id)).toHaveLength(1);
+  expect((await mailRows([first.subject])).map((r) => [r.state, r.tries])).toEqual([['sent', 1]]);
 });

@@ -10,7 +10,7 @@ import { OperatorTools } from './application/operator';
 import { OfferQueries } from './application/queries';
 import { ProjectionRebuilder } from './application/rebuild';
 import { OFFER_API_CONFIG, type OfferApiConfig } from './config';
-import { AccessGuard, TokenVerifier } from './http/auth';
+import { AccessGuard } from './http/auth';
 import { RequestRateLimiter } from './http/rate-limit';
 import { CatalogController } from './http/catalog.controller';
 import { CommandsController } from './http/commands.controller';
@@ -37,13 +37,13 @@ export class AppModule {
           database: config.database,
           consumer: config.consumer,
           relay: config.relay,
+          operator: { auth: config.auth },
         }),
         SecretsModule.forRoot(config.secrets),
       ],
       controllers: [ProjectionHandler, OffersController, CommandsController, StatusController, CatalogController, OperatorController],
       providers: [
         { provide: OFFER_API_CONFIG, useValue: config },
-        TokenVerifier,
         AccessGuard,
         RequestRateLimiter,
         DraftSecrets,

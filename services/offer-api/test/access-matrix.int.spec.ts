@@ -41,7 +41,8 @@ const PUBLIC_PATHS = ['/health', '/api/docs-json', '/api/asyncapi.json'];
 
 function accessClassOf(route: Route): AccessClass {
   if (route.tag === 'catalog' || PUBLIC_PATHS.includes(route.template)) return 'public';
-  if (route.tag === 'operator') return 'operator';
+  // libs/messaging's operator routes (every service's own) are served under /operator and /api/operator
+  if (route.tag === 'operator' || /^\/(api\/)?operator\//.test(route.template)) return 'operator';
   if (route.template.startsWith('/api/publishers/')) {
     if (route.template.endsWith('/preview')) return 'preview';
     return route.method === 'GET' ? 'publisher-read' : 'publisher-write';
@@ -60,6 +61,16 @@ const ALLOWED_STATUS: Record<string, number> = {
   'POST /api/publishers/{publisherId}/offers/{offerId}/golive': 409,
   'DELETE /api/publishers/{publisherId}/offers/{offerId}': 204,
   'POST /api/operator/projection/rebuild': 202,
+  // the matrix sends no body and a rebuild id: validation answers (past access control)
+  ...Object.fromEntries(
+    ['/operator', '/api/operator'].flatMap((prefix) => [
+      [`POST ${prefix}/dead-letters/redrive`, 400],
+      [`POST ${prefix}/outbox/parked/release`, 400],
+      [`GET ${prefix}/dead-letters/{id}`, 400],
+      [`PUT ${prefix}/faults`, 404], // development mode only
+      [`GET ${prefix}/faults`, 404],
+    ]),
+  ),
 };
 /** Reads first, then writes in the order of ALLOWED_STATUS (the others after them). */
 const order = (route: Route) => (route.method === 'GET' ? -1 : Object.keys(ALLOWED_STATUS).indexOf(`${route.method} ${route.template}`));

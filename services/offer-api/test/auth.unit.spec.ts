@@ -49,8 +49,7 @@ describe('the signing secret at start-up', () => {
 
 describe('bearer tokens', () => {
   const now = Math.floor(Date.now() / 1000);
-  const verifierWith = (auth: Partial<OfferApiConfig['auth']> = {}) =>
-    new TokenVerifier({ auth: { jwtSecret: SECRET, maxTokenLifetimeSeconds: 3600, ...auth } } as OfferApiConfig);
+  const verifierWith = (auth: Partial<OfferApiConfig['auth']> = {}) => new TokenVerifier({ jwtSecret: SECRET, maxTokenLifetimeSeconds: 3600, ...auth });
   const sign = (claims: Record<string, unknown>, build: (jwt: SignJWT) => SignJWT = (jwt) => jwt.setIssuedAt(now).setExpirationTime(now + 600)) =>
     build(new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('someone')).sign(new TextEncoder().encode(SECRET));
 

@@ -206,6 +206,6 @@ test('an undecodable message is dead-lettered with its reason and listed for ope
     const response = await api.request('GET', '/api/operator/dead-letters', { token: operator });
     return (response.body.value as Array<{ eventId: string; reason: string; code: string }>).find((l) => l.eventId === 'poison-1');
   });
-  expect(letters).toMatchObject({ code: 'not-json', originalTopic: api.topic });
+  expect(letters).toMatchObject({ code: 'not-json', source: { topic: api.topic } });
   expect(letters.reason).toContain('not JSON');
 });

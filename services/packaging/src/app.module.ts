@@ -9,6 +9,7 @@ import { PackagingEventHandlers } from './handlers/event.handlers';
 import { PackagingJobs } from './handlers/packaging.jobs';
 import { PackagingTables1733200000000 } from './persistence/1733200000000-packaging-tables';
 import { LEAD_SENDER, PACKAGING_CONFIG } from './tokens';
+import { packagingFaults } from './faults';
 
 /** Steps 4, 5 and 7: product page and test lead, preview, go-live. */
 @Module({})
@@ -22,6 +23,7 @@ export class AppModule {
           ...config.messaging,
           service: PACKAGING_SERVICE,
           migrations: [...STAGE_MIGRATIONS, PackagingTables1733200000000],
+          operator: { ...config.messaging?.operator, faults: packagingFaults(config) },
         }),
         SecretsModule.forRoot(config.secrets),
       ],

@@ -9,9 +9,12 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { authConfigFromEnv, AuthModule } from '@mkt/auth';
+import { OPERATOR_OPTIONS } from '../operator/options';
 import { MessagingRuntime, type MessagingOptions } from '../runtime';
 import { UnitOfWork } from '../unit-of-work';
 import { HealthController } from './health.controller';
+import { OperatorController } from './operator.controller';
 import { EventsTransport } from './transport';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -44,8 +47,13 @@ export class MessagingModule {
   static forRoot(options: MessagingOptions): DynamicModule {
     return {
       module: MessagingModule,
-      controllers: [HealthController],
+      // operator routes: every service's own, behind an operator token (libs/auth)
+      imports: [
+        AuthModule.forRoot(options.operator?.auth !== undefined ? options.operator.auth : authConfigFromEnv({ service: options.service, required: false })),
+      ],
+      controllers: [HealthController, OperatorController],
       providers: [
+        { provide: OPERATOR_OPTIONS, useValue: options.operator ?? {} },
         { provide: MESSAGING_OPTIONS, useValue: options },
         { provide: MessagingRuntime, useFactory: (o: MessagingOptions) => MessagingRuntime.create(o), inject: [MESSAGING_OPTIONS] },
         { provide: DataSource, useFactory: (r: MessagingRuntime) => r.dataSource, inject: [MessagingRuntime] },

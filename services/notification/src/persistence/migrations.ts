@@ -77,3 +77,23 @@ export class MailJobs1733300000000 implements MigrationInterface {
     // the jobs stay: the mails table alone no longer tells who sends a mail
   }
 }
+
+/** Operators' resends of failed mails: one per failure of a mail (a repeated resend finds it and sends nothing). */
+export class MailResends1765300000000 implements MigrationInterface {
+  name = 'MailResends1765300000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      CREATE TABLE mail_resends (
+        mail_id   bigint      NOT NULL REFERENCES mails (id),
+        failed_at timestamptz NOT NULL,
+        "by"      text        NOT NULL,
+        at        timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (mail_id, failed_at)
+      )`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query('DROP TABLE mail_resends');
+  }
+}

@@ -4,7 +4,8 @@ import type { Operation } from '../domain/operations';
 import { statusResponse, type StatusResponse } from '../domain/status-response';
 import { findPreviewPage } from '../persistence/catalog';
 import { historyAfter, type HistoryRow } from '../persistence/history';
-import { findOffer, findOfferWithView, findStatusView } from '../persistence/offers';
+import { findOffer, findOfferWithView, findStatusView, listOffersForOperators } from '../persistence/offers';
+import { OFFER_STATUSES, type OfferStatus } from '../domain/status-view';
 import { findOperation, listOperations } from '../persistence/operations';
 import { operationOf } from './commands';
 import { invalidInput, notFound } from './errors';
@@ -67,10 +68,60 @@ export interface PreviewViewer {
   subscriptions?: string[];
 }
 
+/** An offer as operators list it across publishers. */
+export interface OperatorOffer {
+  publisherId: string;
+  offerId: string;
+  title: string | null;
+  attempt: number;
+  status: string;
+  currentStep: string | null;
+  lastEventTime: string | null;
+  updatedAt: string;
+}
+
 /** What publishers (and operators) read about an offer: status, history, preview, operations. */
 @Injectable()
 export class OfferQueries {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  /**
+   * Offers of every publisher for operators, from the projection: of one status of the status model (or
+   * `live`), with events since `since`, paged by `<publisherId>/<offerId>` cursors.
+   */
+  async operatorOffers(query: { status?: string; since?: string; after?: string; limit: number }): Promise<{ offers: OperatorOffer[]; next?: string }> {
+    const problems: Array<{ field: string; problems: string[] }> = [];
+    if (query.status !== undefined && query.status !== 'live' && !OFFER_STATUSES.includes(query.status as OfferStatus))
+      problems.push({ field: 'status', problems: [`status must be one of ${[...OFFER_STATUSES, 'live'].join(', ')}`] });
+    let since: string | undefined;
+    if (query.since !== undefined) {
+      const time = new Date(query.since);
+      if (!/^\d{4}-\d{2}-\d{2}/.test(query.since) || Number.isNaN(time.getTime()))
+        problems.push({ field: 'since', problems: ['since must be an ISO 8601 date-time, e.g. 2025-01-31T12:00:00Z'] });
+      else since = time.toISOString();
+    }
+    const cursor = query.after === undefined ? undefined : /^([a-z0-9-]{1,50})\/([a-z0-9-]{1,50})$/.exec(query.after);
+    if (query.after !== undefined && !cursor) problems.push({ field: 'after', problems: ['after must be <publisherId>/<offerId> from a nextLink'] });
+    if (problems.length) throw invalidInput('invalid query', problems);
+    const rows = await listOffersForOperators(this.dataSource, {
+      status: query.status,
+      since,
+      after: cursor ? { publisherId: cursor[1], offerId: cursor[2] } : undefined,
+      limit: query.limit + 1,
+    });
+    const offers = rows.slice(0, query.limit).map((r): OperatorOffer => ({
+      publisherId: r.publisher_id,
+      offerId: r.offer_id,
+      title: r.title,
+      attempt: r.attempt,
+      status: r.status,
+      currentStep: r.current_step,
+      lastEventTime: r.last_event_time,
+      updatedAt: r.updated_at.toISOString(),
+    }));
+    const last = offers[offers.length - 1];
+    return { offers, next: rows.length > query.limit && last ? `${last.publisherId}/${last.offerId}` : undefined };
+  }
 
   async status(publisherId: string, offerId: string): Promise<StatusResponse> {
     const found = await findOfferWithView(this.dataSource, publisherId, offerId);

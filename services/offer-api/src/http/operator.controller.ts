@@ -5,6 +5,7 @@ import { OperatorTools } from '../application/operator';
 import { OfferQueries } from '../application/queries';
 import { ProjectionRebuilder } from '../application/rebuild';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
+import { OFFER_STATUSES } from '../domain/status-view';
 import { Access, AccessGuard } from './auth';
 import { pageLimit, queryString } from './common';
 import { ErrorDto, HistoryPageDto } from './dto';
@@ -15,6 +16,7 @@ import { ApiError } from './errors';
 @ApiBearerAuth()
 @ApiResponse({ status: 401, type: ErrorDto })
 @ApiResponse({ status: 403, description: 'Not an operator', type: ErrorDto })
+// Dead letters, parked outbox rows, lag and faults: libs/messaging's OperatorController, at /api/operator as well as /operator.
 @Controller('api/operator')
 @UseGuards(AccessGuard)
 @Access('operator')
@@ -25,6 +27,18 @@ export class OperatorController {
     @Inject(ProjectionRebuilder) private readonly rebuilder: ProjectionRebuilder,
     @Inject(OFFER_API_CONFIG) private readonly config: OfferApiConfig,
   ) {}
+
+  @Get('offers')
+  @ApiOperation({ summary: 'Offers of every publisher with their status (from the projection), paged by <publisherId>/<offerId>' })
+  @ApiQuery({ name: 'status', required: false, enum: [...OFFER_STATUSES, 'live'] })
+  @ApiQuery({ name: 'since', required: false, description: 'only offers with an event at or after this ISO 8601 time' })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiQuery({ name: 'after', required: false })
+  async offers(@Query('status') status?: string, @Query('since') since?: string, @Query('limit') rawLimit?: string, @Query('after') after?: string) {
+    const limit = pageLimit(rawLimit, this.config);
+    const { offers, next } = await this.queries.operatorOffers({ status, since, after, limit });
+    return { value: offers, nextLink: next ? `/api/operator/offers?${queryString({ status, since, limit, after: next })}` : null };
+  }
 
   @Get('offers/:publisherId/:offerId/events')
   @ApiOperation({ summary: "Inspect an offer's events as consumed: log positions, schema versions, outcome (applied / ignored)" })
@@ -76,12 +90,5 @@ export class OperatorController {
   @ApiOperation({ summary: 'Row counts and a checksum of the projection tables (compare before and after a rebuild)' })
   async checksum() {
     return this.tools.checksum();
-  }
-
-  @Get('dead-letters')
-  @ApiOperation({ summary: 'Messages on the dead-letter topic with the reason they could not be processed (newest last)' })
-  @ApiQuery({ name: 'limit', required: false, type: Number })
-  async deadLetters(@Query('limit') rawLimit?: string) {
-    return { value: await this.tools.deadLetters(pageLimit(rawLimit, this.config)) };
   }
 }

@@ -155,3 +155,31 @@ export async function listOffers(on: Queryable, publisherId: string, options: { 
   }
   return (await on.query(sql, params)) as OfferListRow[];
 }
+
+export interface OperatorOfferRow extends OfferListRow {
+  publisher_id: string;
+}
+
+/**
+ * Offers of every publisher for operators, in (publisher, offer) order after `after` (keyset paging):
+ * of one displayed status (or `live`: an attempt is live), with an event since `since` (ISO text, as the
+ * view keeps it).
+ */
+export async function listOffersForOperators(
+  on: Queryable,
+  options: { after?: { publisherId: string; offerId: string }; status?: string; since?: string; limit: number },
+): Promise<OperatorOfferRow[]> {
+  const statusFilter = options.status === 'live' ? `v.live_attempt IS NOT NULL` : `($3::text IS NULL OR ${LIST_STATUS} = $3)`;
+  const sql = `SELECT o.publisher_id, ${LIST_COLUMNS}
+     FROM offers o LEFT JOIN offer_status_view v ON v.publisher_id = o.publisher_id AND v.offer_id = o.offer_id
+     WHERE (o.publisher_id, o.offer_id) > ($1, $2) AND ${statusFilter} AND ($4::text IS NULL OR v.last_event_time >= $4)
+     ORDER BY o.publisher_id, o.offer_id LIMIT $5`;
+  const params = [
+    options.after?.publisherId ?? '',
+    options.after?.offerId ?? '',
+    options.status === 'live' ? null : (options.status ?? null),
+    options.since ?? null,
+    options.limit,
+  ];
+  return (await on.query(sql, params)) as OperatorOfferRow[];
+}

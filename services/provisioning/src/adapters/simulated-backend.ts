@@ -28,23 +28,21 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** The default back end: no cloud, only time passing and failures where configured. */
+/** The default back end: no cloud, only time passing and failures where configured (read live, see faults.ts). */
 export class SimulatedReplicationBackend implements ReplicationBackend {
-  private readonly failingRegions: ReadonlySet<string>;
   private readonly flakyFailures = new Map<string, number>();
   readonly calls: Array<{ image: string; region: string }> = [];
 
   constructor(
     private readonly settings: SimulationSettings,
     private readonly random: () => number = Math.random,
-  ) {
-    this.failingRegions = new Set(settings.failingRegions);
-  }
+  ) {}
 
   async replicate(image: ReplicationImage, region: string, signal: AbortSignal): Promise<void> {
     this.calls.push({ image: imageKey(image), region });
     await abortableDelay(this.settings.latencyMs, signal);
-    if (this.failingRegions.has(region)) throw new Error(`region ${region} rejected the image: storage quota exceeded (simulated)`);
+    // the settings are read on every call: operators change them at run time (PUT /operator/faults)
+    if (this.settings.failingRegions.includes(region)) throw new Error(`region ${region} rejected the image: storage quota exceeded (simulated)`);
     const flakyTries = this.settings.flakyRegions[region] ?? 0;
     const key = `${imageKey(image)}@${region}`;
     const failures = this.flakyFailures.get(key) ?? 0;

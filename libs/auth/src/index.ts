@@ -1,0 +1,4 @@
+export * from './config';
+export * from './verifier';
+export * from './guard';
+export * from './auth.module';

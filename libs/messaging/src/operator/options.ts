@@ -1,0 +1,23 @@
+import type { AuthConfig } from '@mkt/auth';
+import type { FaultSettings } from './fault-settings';
+
+/** Nest injection token of the OperatorOptions. */
+export const OPERATOR_OPTIONS = Symbol('OPERATOR_OPTIONS');
+
+/** The operator endpoints every service serves (`/operator/...`, libs/messaging's OperatorController). */
+export interface OperatorOptions {
+  /**
+   * How operator tokens are verified; read from the environment when absent (AUTH_JWT_SECRET or
+   * AUTH_JWKS_URL, ...: libs/auth). null, or nothing in the environment: every token is refused (401).
+   */
+  auth?: AuthConfig | null;
+  /** The service's simulated back ends (development mode only: `GET|PUT /operator/faults`). */
+  faults?: FaultSettings;
+  /** Development mode; when absent: DEVELOPMENT, MKT_DEV or NODE_ENV=development. */
+  development?: boolean;
+}
+
+export function developmentModeFromEnv(): boolean {
+  const yes = (name: string) => /^(1|true|yes|on)$/i.test(process.env[name] ?? '');
+  return yes('DEVELOPMENT') || yes('MKT_DEV') || process.env.NODE_ENV === 'development';
+}
