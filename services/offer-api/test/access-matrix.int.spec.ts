@@ -66,6 +66,7 @@ const ALLOWED_STATUS: Record<string, number> = {
     ['/operator', '/api/operator'].flatMap((prefix) => [
       [`POST ${prefix}/dead-letters/redrive`, 400],
       [`POST ${prefix}/outbox/parked/release`, 400],
+      [`POST ${prefix}/inbox/outcomes`, 400],
       [`GET ${prefix}/dead-letters/{id}`, 400],
       [`PUT ${prefix}/faults`, 404], // development mode only
       [`GET ${prefix}/faults`, 404],

@@ -4,6 +4,7 @@ import type { InboxConsumer } from '../consumer';
 import { classifyFailure } from '../errors';
 import { ConsumerNotRunning, DeadLetters, parseDeadLetterId, type DeadLetterFilter } from '../operator/dead-letters';
 import type { FieldProblem } from '../operator/fault-settings';
+import { inboxOutcomes } from '../operator/inbox';
 import { consumerLag, jobQueueDepth, outboxBacklog } from '../operator/lag';
 import { developmentModeFromEnv, OPERATOR_OPTIONS, type OperatorOptions } from '../operator/options';
 import { listParkedRows, releaseParkedRows } from '../relay';
@@ -145,6 +146,14 @@ export class OperatorController {
     const found = await this.deadLetters.find(id).catch(unavailable);
     if (!found) throw new OperatorRequestError(404, 'not-found', `no dead letter of this service's consumers at ${id}`);
     return found.detail;
+  }
+
+  /** What this service's consumers did with these events (inbox outcomes), for an offer's timeline. */
+  @Post('inbox/outcomes')
+  @HttpCode(200)
+  async outcomes(@Body() body: unknown) {
+    const ids = idsOf(body, (id) => /^[\w.:-]{1,200}$/.test(id), 'an event id');
+    return { value: await inboxOutcomes(this.runtime.dataSource, ids).catch(unavailable) };
   }
 
   @Get('outbox/parked')

@@ -1,5 +1,6 @@
 import { stringOption, UsageError, type Command } from '../command';
 import { chosenServices, eachService } from '../fanout';
+import { table } from '../render';
 import { isService, STAGE_SERVICES } from '../services';
 
 /** `key=value`: the value read as JSON when it is (numbers, booleans, lists), as text otherwise; dots nest. */
@@ -24,6 +25,20 @@ export function assignments(pairs: string[]): Record<string, unknown> {
   return body;
 }
 
+interface FaultsAnswer {
+  service: string;
+  settings: Record<string, unknown>;
+  descriptions: Record<string, string>;
+}
+
+function renderFaults(answer: FaultsAnswer): string {
+  return `${answer.service}\n${table(
+    ['SETTING', 'NOW', 'WHAT IT DOES'],
+    Object.entries(answer.settings).map(([name, value]) => [name, JSON.stringify(value), answer.descriptions[name]]),
+    100,
+  )}`;
+}
+
 export const faultsCommand: Command = {
   name: 'faults',
   summary: 'development: the simulated back ends (failing or flaky regions, failure rate, stage durations), changed at run time',
@@ -40,19 +55,20 @@ export const faultsCommand: Command = {
   async run(parsed, context) {
     const [action = 'show', ...rest] = parsed.positionals;
     if (action === 'show') {
-      const { answers } = await eachService(context, chosenServices(stringOption(parsed, 'service'), STAGE_SERVICES), (service) =>
-        context.client.operatorApi<Record<string, unknown>>(service, '/faults'),
-      );
-      if (context.out.json) context.out.write(`${JSON.stringify(Object.fromEntries(answers.map((a) => [a.service, a.answer])), null, 2)}\n`);
-      else for (const { service, answer } of answers) context.out.write(`${service}: ${JSON.stringify(answer)}\n`);
+      const services = chosenServices(stringOption(parsed, 'service'), STAGE_SERVICES);
+      // notification has no simulated back end: asked only when named
+      const asked = stringOption(parsed, 'service') ? services : services.filter((s) => s !== 'notification');
+      const { answers } = await eachService(context, asked, (service) => context.client.operatorApi<FaultsAnswer>(service, '/faults'));
+      if (context.out.json) context.out.write(`${JSON.stringify({ value: answers.map((a) => a.answer) }, null, 2)}\n`);
+      else for (const { answer } of answers) context.out.write(renderFaults(answer));
       return;
     }
     if (action === 'set') {
       const [service, ...pairs] = rest;
       if (!service || !isService(service)) throw new UsageError(`faults set takes a service first: one of ${STAGE_SERVICES.join(', ')}`);
       if (pairs.length === 0) throw new UsageError('faults set takes key=value settings');
-      const now = await context.client.operatorApi<Record<string, unknown>>(service, '/faults', { method: 'PUT', body: assignments(pairs) });
-      context.out.write(context.out.json ? `${JSON.stringify(now, null, 2)}\n` : `${service}: ${JSON.stringify(now)}\n`);
+      const now = await context.client.operatorApi<FaultsAnswer>(service, '/faults', { method: 'PUT', body: assignments(pairs) });
+      context.out.write(context.out.json ? `${JSON.stringify(now, null, 2)}\n` : renderFaults(now));
       return;
     }
     throw new UsageError(`faults takes show or set, not ${action}`);

@@ -13,6 +13,12 @@ interface FailedMail {
   failedAt: string | null;
 }
 
+const RESEND_OUTCOMES: Record<string, string> = {
+  resent: 'queued to send again, same Message-ID',
+  'not-failed': 'not a failed mail: left alone',
+  'not-found': 'no such mail',
+};
+
 export const mailsCommand: Command = {
   name: 'mails',
   summary: "notification's failed e-mails; resend them with their original Message-ID",
@@ -49,15 +55,13 @@ export const mailsCommand: Command = {
     }
     if (action === 'resend') {
       if (ids.length === 0 || ids.some((id) => !/^\d+$/.test(id))) throw new UsageError('mails resend takes the numeric mail ids (mails failed shows them)');
-      const answer = await context.client.operatorApi<{ value: Array<{ id: string; messageId: string; repeated: boolean; state?: string }> }>(
-        'notification',
-        '/mails/resend',
-        { method: 'POST', body: { ids } },
-      );
+      const answer = await context.client.operatorApi<{
+        value: Array<{ id: string; outcome: string; messageId: string | null; by: string; at: string; repeated: boolean }>;
+      }>('notification', '/mails/resend', { method: 'POST', body: { ids } });
       list(context.out, answer.value, [
         ['ID', (m) => m.id],
         ['MESSAGE-ID', (m) => m.messageId],
-        ['RESULT', (m) => (m.repeated ? 'already resent: nothing sent again' : 'queued to send again')],
+        ['RESULT', (m) => (m.repeated ? `already ${m.outcome} by ${m.by}: nothing sent again` : (RESEND_OUTCOMES[m.outcome] ?? m.outcome))],
       ]);
       return;
     }

@@ -4,13 +4,12 @@ import { list, time } from '../render';
 interface OfferSummary {
   publisherId: string;
   offerId: string;
-  status: string;
+  title: string | null;
   attempt: number | null;
-  live?: boolean;
-  liveVersion?: number | null;
-  updatedTime?: string | null;
-  currentStep?: string | null;
-  message?: string | null;
+  status: string;
+  currentStep: string | null;
+  lastEventTime: string | null;
+  updatedAt: string | null;
 }
 
 export const offersCommand: Command = {
@@ -49,10 +48,9 @@ export const offersCommand: Command = {
         ['OFFER', (o) => `${o.publisherId}/${o.offerId}`],
         ['STATUS', (o) => o.status],
         ['ATTEMPT', (o) => o.attempt],
-        ['LIVE', (o) => (o.live ? `yes${o.liveVersion ? ` (v${o.liveVersion})` : ''}` : '')],
         ['STEP', (o) => o.currentStep],
-        ['CHANGED', (o) => time(o.updatedTime)],
-        ['MESSAGE', (o) => o.message],
+        ['LAST EVENT', (o) => time(o.lastEventTime)],
+        ['TITLE', (o) => o.title],
       ],
       'no offers match',
     );

@@ -54,12 +54,16 @@ export const parkedCommand: Command = {
       if (!service || !isService(service)) throw new UsageError('parked release takes a service name first');
       if (ids.length === 0 || ids.some((id) => !/^\d+$/.test(id))) throw new UsageError('parked release takes the numeric row ids (parked list shows them)');
       const mode = parsed.values.discard === true ? 'discard' : 'retry';
-      const answer = await context.client.operatorApi<{ released: string[] }>(service, '/outbox/parked/release', { method: 'POST', body: { ids, mode } });
-      const skipped = ids.filter((id) => !answer.released.includes(id));
-      if (context.out.json) context.out.write(`${JSON.stringify({ service, mode, released: answer.released, notParked: skipped }, null, 2)}\n`);
+      const answer = await context.client.operatorApi<{ value: Array<{ id: string; released: boolean }> }>(service, '/outbox/parked/release', {
+        method: 'POST',
+        body: { ids, mode },
+      });
+      const released = answer.value.filter((row) => row.released).map((row) => row.id);
+      const skipped = answer.value.filter((row) => !row.released).map((row) => row.id);
+      if (context.out.json) context.out.write(`${JSON.stringify({ service, mode, released, notParked: skipped }, null, 2)}\n`);
       else
         context.out.write(
-          `${mode === 'retry' ? 'sent again' : 'discarded'}: ${answer.released.join(', ') || 'none'}${skipped.length ? `; not parked (left alone): ${skipped.join(', ')}` : ''}\n`,
+          `${mode === 'retry' ? 'sent again' : 'discarded'}: ${released.join(', ') || 'none'}${skipped.length ? `; not parked (left alone): ${skipped.join(', ')}` : ''}\n`,
         );
       return;
     }

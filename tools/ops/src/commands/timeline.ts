@@ -8,6 +8,8 @@ import { timeline, type ConsumerOutcome, type TimelineEntry, type TimelineEvent 
 
 const PAGE = 200;
 const MAX_LOG_EVENTS = 100_000;
+/** The operator endpoints take at most 100 ids a request. */
+const OUTCOME_IDS_PER_REQUEST = 100;
 
 interface HistoryPage {
   value: TimelineEvent[];
@@ -67,8 +69,11 @@ export async function consumerOutcomes(context: Context, ids: string[]): Promise
   await Promise.all(
     STAGE_SERVICES.map(async (service) => {
       try {
-        const answer = await context.client.operatorApi<{ value: ConsumerOutcome[] }>(service, '/inbox/outcomes', { method: 'POST', body: { ids } });
-        outcomes.push(...answer.value);
+        for (let from = 0; from < ids.length; from += OUTCOME_IDS_PER_REQUEST) {
+          const chunk = ids.slice(from, from + OUTCOME_IDS_PER_REQUEST);
+          const answer = await context.client.operatorApi<{ value: ConsumerOutcome[] }>(service, '/inbox/outcomes', { method: 'POST', body: { ids: chunk } });
+          outcomes.push(...answer.value);
+        }
       } catch (error) {
         unavailable.push(`${service} (${error instanceof OperatorApiError ? error.status : (error as Error).message})`);
       }
