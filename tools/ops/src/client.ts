@@ -14,7 +14,9 @@ export class OperatorApiError extends Error {
     readonly body: unknown,
     path: string,
   ) {
-    const detail = (body as { error?: { message?: string }; message?: string } | null)?.error?.message ?? (body as { message?: string } | null)?.message;
+    const answer = (body ?? {}) as { error?: { message?: string }; message?: string; fields?: Array<{ field: string; problems: string[] }> };
+    const fields = (answer.fields ?? []).map((f) => `${f.field}: ${f.problems.join('; ')}`).join(', ');
+    const detail = [answer.error?.message ?? answer.message, fields].filter(Boolean).join(' - ');
     super(`${service} answered ${status} to ${path}${detail ? `: ${detail}` : ''}`);
   }
 }
@@ -60,7 +62,14 @@ export class OperatorClient {
   }
 
   private bearer(): Promise<string> {
-    this.token ??= this.env.OPS_TOKEN ? Promise.resolve(this.env.OPS_TOKEN) : signToken({ role: 'operator' }, this.operator(), { expiresIn: '1h' });
+    this.token ??= this.env.OPS_TOKEN
+      ? Promise.resolve(this.env.OPS_TOKEN)
+      : signToken({ role: 'operator' }, this.operator(), {
+          expiresIn: '1h',
+          secret: this.env.AUTH_JWT_SECRET,
+          issuer: this.env.AUTH_ISSUER,
+          audience: this.env.AUTH_AUDIENCE,
+        });
     return this.token;
   }
 
