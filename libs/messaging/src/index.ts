@@ -16,7 +16,7 @@ export * from './unit-of-work';
 export * from './nest/transport';
 export * from './nest/messaging.module';
 export * from './nest/bootstrap';
-export * from './nest/health.controller';
+export * from './observe';
 export { MessagingTables1733011200000 } from './migrations/1733011200000-messaging-tables';
 export * from './jobs/jobs';
 export { JobsAndAttempts1733011300000 } from './migrations/1733011300000-jobs-and-attempts';

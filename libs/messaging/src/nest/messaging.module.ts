@@ -11,7 +11,6 @@ import {
 import { DataSource } from 'typeorm';
 import { MessagingRuntime, type MessagingOptions } from '../runtime';
 import { UnitOfWork } from '../unit-of-work';
-import { HealthController } from './health.controller';
 import { EventsTransport } from './transport';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -44,7 +43,6 @@ export class MessagingModule {
   static forRoot(options: MessagingOptions): DynamicModule {
     return {
       module: MessagingModule,
-      controllers: [HealthController],
       providers: [
         { provide: MESSAGING_OPTIONS, useValue: options },
         { provide: MessagingRuntime, useFactory: (o: MessagingOptions) => MessagingRuntime.create(o), inject: [MESSAGING_OPTIONS] },

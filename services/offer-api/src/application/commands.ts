@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { fromDraft, offerSubject, type OfferDraft } from '@mkt/events';
-import { MessagingRuntime, UnitOfWork, type Tx } from '@mkt/messaging';
+import { currentLogContext, MessagingRuntime, UnitOfWork, type Tx } from '@mkt/messaging';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { decide, describeState, type CommandDecision, type OfferCommand } from '../domain/commands';
 import { exceededDraftLimits, inspectJson } from '../domain/limits';
@@ -129,7 +129,9 @@ export class OfferCommands {
       this.checkSnapshot(command.draft);
       await this.checkPublishQuota(tx, publisherId);
     }
-    const correlationId = decision.newAttempt ? randomUUID() : (offer.correlation_id ?? randomUUID());
+    // a new attempt takes the correlation id of the request that started it (x-correlation-id, or the one generated for it)
+    const requested = currentLogContext()?.correlationId;
+    const correlationId = decision.newAttempt ? (requested ?? randomUUID()) : (offer.correlation_id ?? randomUUID());
     const event = fromDraft(
       decision.event,
       { subject: offerSubject(publisherId, offerId), attempt: decision.attempt, correlationId, causationId: null },
