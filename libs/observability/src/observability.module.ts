@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule, PARAMS_PROVIDER_TOKEN, PinoLogger, type Params } from 'nestjs-pino';
 import { HealthController, ReadinessIndicators } from './health';
@@ -17,6 +17,7 @@ export interface ObservabilityOptions {
  * Health (`/health/live`, `/health/ready`, `/health`), metrics (`/metrics`) and logs (pino through
  * nestjs-pino) for a service built on MessagingModule. bootstrapService (this library's) adds it.
  */
+@Global()
 @Module({})
 export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
