@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { fromDraft, offerSubject, type OfferDraft } from '@mkt/events';
-import { currentLogContext, MessagingRuntime, UnitOfWork, type Tx } from '@mkt/messaging';
+import { currentLogContext, MessagingRuntime, UnitOfWork, withLogContext, type Tx } from '@mkt/messaging';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { decide, describeState, type CommandDecision, type OfferCommand } from '../domain/commands';
 import { exceededDraftLimits, inspectJson } from '../domain/limits';
@@ -52,6 +52,8 @@ export function operationOf(row: OperationRow, view: StatusView | undefined): Op
  */
 @Injectable()
 export class OfferCommands {
+  private readonly logger = new Logger(OfferCommands.name);
+
   constructor(
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
@@ -138,6 +140,9 @@ export class OfferCommands {
       { source: this.runtime.source },
     );
     tx.emit(event);
+    withLogContext({ subject: event.subject, eventId: event.id, eventType: event.type, attempt: event.attempt, correlationId }, () =>
+      this.logger.log(`${request.kind} accepted: ${event.type} of attempt ${event.attempt}${decision.newAttempt ? ' (a new attempt)' : ''}`),
+    );
     await saveCommandState(tx, publisherId, offerId, { attempt: decision.attempt, phase: decision.phase, correlationId });
     const operation = await insertOperation(tx, {
       operationId: randomUUID(),
