@@ -94,7 +94,7 @@ export function currentLogContext(): LogContext | undefined {
   return logContexts.getStore();
 }
 
-/** Type name for metrics and logs from a record's `ce_type` header (`marketplace.offer.OfferSubmitted` → `OfferSubmitted`). */
+/** Type name for metrics and logs from a record's `ce_type` header (`com.example.ThingHappened` → `ThingHappened`). */
 export function shortType(ceType: string | undefined): string {
   if (!ceType) return 'unknown';
   const dot = ceType.lastIndexOf('.');
