@@ -83,7 +83,8 @@ function startService({ name, port }, env) {
   const log = createWriteStream(join(logs, `${name}.log`), { flags: 'a' });
   const child = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd: root,
-    env: { ...process.env, ...env, PORT: String(port) },
+    // the output goes to .local/logs files (and is echoed here): plain text, never colour codes
+    env: { ...process.env, ...env, PORT: String(port), NO_COLOR: '1', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = `[${name}]`.padEnd(16);
@@ -181,7 +182,8 @@ async function up() {
   say('');
   say('the publishing pipeline is running:');
   say(`  Kafka broker        ${brokers} (topic offer.events; data in .local/kafka-dev)`);
-  for (const s of present) say(`  ${s.name.padEnd(18)}  http://127.0.0.1:${s.port}${s.name === 'offer-api' ? '  (API docs: /api/docs)' : '  (/health)'}`);
+  for (const s of present)
+    say(`  ${s.name.padEnd(18)}  http://127.0.0.1:${s.port}${s.name === 'offer-api' ? '  (API docs: /api/docs)' : '  (/health/ready, /metrics)'}`);
   if (maildev && !process.env.SMTP_HOST) say(`  mail catcher        http://127.0.0.1:${MAIL.webPort}  (every e-mail sent)`);
   if (azuriteConnection) say(`  Azure Table emulator 127.0.0.1:${AZURITE_PORT}`);
   say('  a publisher token:  node scripts/token.js --publisher contoso');

@@ -10,6 +10,10 @@ export interface MessagingEvent {
   readonly type: string;
   /** What the event is about (CloudEvents `subject`), named in logs when present. */
   readonly subject?: string;
+  /** Which try of the subject's process the event belongs to, named in logs when present. */
+  readonly attempt?: number;
+  /** Id shared by the events of one process run (from the request that started it), named in logs when present. */
+  readonly correlationId?: string;
 }
 
 /** A Kafka record's parts as a codec reads them: key and headers as text, the value as bytes. */

@@ -31,6 +31,11 @@ export function envBool(name: string, fallback: boolean): boolean {
 
 export interface KafkaSettings {
   brokers: string[];
+  /**
+   * How connections to brokers are opened (kafkajs' socketFactory): a test routes every broker address,
+   * including those the cluster's metadata names, through a proxy it can cut. Unset: plain TCP.
+   */
+  socketFactory?: import('kafkajs').ISocketFactory;
   clientId: string;
   /** The service's event log: keyed by what the events are about (per-key order), kept forever. */
   eventsTopic: string;

@@ -6,6 +6,7 @@ import { headersToStrings, type DecodeFailure, type EventCodec, type MessagingEv
 import { EventContext, type ConsumedRecord } from './context';
 import { classifyFailure } from './errors';
 import { crashPoint } from './faults';
+import { NO_OBSERVER, shortType, withLogContext, type LogContext, type MessagingObserver } from './observe';
 import { storableText, type OutboxRecord } from './outbox';
 import { backoffDelay, DEFAULT_BACKOFF, Waker, type Backoff } from './retry';
 import { inTransaction, poolOf, type OutboxTarget, type TransactionScope } from './unit-of-work';
@@ -75,6 +76,20 @@ type Item<E> =
   | { kind: 'event'; key: string; record: ConsumedRecord; event: E }
   | { kind: 'poison'; key: string; record: ConsumedRecord; error: DecodeFailure };
 
+/** The log context of a message being handled: what it is about, which event, which attempt, which correlation. */
+function logContextOf(item: { record: ConsumedRecord; event?: MessagingEvent }): LogContext {
+  const event = item.event;
+  const headers = item.record.headers;
+  const attempt = event?.attempt ?? (headers.ce_attempt === undefined ? undefined : Number(headers.ce_attempt));
+  return {
+    subject: event?.subject ?? headers.ce_subject ?? item.record.key ?? undefined,
+    eventId: event?.id ?? headers.ce_id,
+    eventType: event?.type ?? (headers.ce_type === undefined ? undefined : shortType(headers.ce_type)),
+    attempt: attempt !== undefined && Number.isFinite(attempt) ? attempt : undefined,
+    correlationId: event?.correlationId ?? headers.ce_correlationid,
+  };
+}
+
 /** Diagnosis: logs how many Kafka requests of each kind a client made, every 10 s. */
 export function countRequests(client: Pick<Consumer, 'on' | 'events'>, label: string): void {
   const counts = new Map<string, number>();
@@ -132,6 +147,8 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
   private readonly waker = new Waker();
   private consumer?: Consumer;
   private stopping = false;
+  private recovering = false;
+  private started = false;
   private readonly pool: Pool;
   private readonly outbox: OutboxTarget;
   readonly stats: ConsumerStats = { handled: 0, duplicates: 0, deadLettered: 0, skipped: 0, retries: 0, failedAttempts: 0, restarts: 0 };
@@ -144,6 +161,7 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
     private readonly codec: EventCodec<E, MessagingEvent>,
     private readonly dispatcher: Dispatcher<E>,
     private readonly options: InboxConsumerOptions,
+    private readonly observer: MessagingObserver = NO_OBSERVER,
   ) {
     this.logger = new Logger(`InboxConsumer:${options.groupId}`);
     this.pool = poolOf(dataSource);
@@ -153,6 +171,12 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
   async start(): Promise<void> {
     this.stopping = false;
     await this.connectAndRun();
+    this.started = true;
+  }
+
+  /** Started, not stopping, and not rejoining the group after the Kafka client gave up: what readiness checks. */
+  get running(): boolean {
+    return this.started && !this.stopping && !this.recovering && this.consumer !== undefined;
   }
 
   private async connectAndRun(): Promise<void> {
@@ -182,6 +206,15 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
   }
 
   private async recover(crashed: Consumer, error: Error): Promise<void> {
+    this.recovering = true;
+    try {
+      await this.rejoin(crashed, error);
+    } finally {
+      this.recovering = false;
+    }
+  }
+
+  private async rejoin(crashed: Consumer, error: Error): Promise<void> {
     for (let attempt = 1; !this.stopping; attempt += 1) {
       const delay = backoffDelay(attempt, { initialMs: 500, maxMs: 30_000 });
       this.logger.error(`consumer stopped on "${error.message}"; rejoining the group in ${delay} ms (nothing is skipped: uncommitted messages come again)`);
@@ -311,6 +344,19 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
   private async transact(items: Exclude<Item<E>, { kind: 'skip' }>[], isolate: boolean): Promise<'committed' | { at: number }> {
     const counts = { handled: 0, duplicates: 0, deadLettered: 0 };
     const exhausted: string[] = [];
+    /** Reported once the transaction commits (a rolled-back run reports nothing). */
+    const outcomes: Array<{ type: string; outcome: 'handled' | 'duplicate' | 'dead-lettered'; code?: string }> = [];
+    const typeOf = (item: Exclude<Item<E>, { kind: 'skip' }>) => (item.kind === 'event' ? item.event.type : shortType(item.record.headers.ce_type));
+    const timed = async (item: { event: E }, context: EventContext<E>) => {
+      const started = process.hrtime.bigint();
+      let ok = false;
+      try {
+        await withLogContext(logContextOf(item as { record: ConsumedRecord; event: E }), () => this.dispatcher.dispatch(item.event, context));
+        ok = true;
+      } finally {
+        this.observer.onHandlerDuration?.({ type: item.event.type, seconds: Number(process.hrtime.bigint() - started) / 1e9, ok });
+      }
+    };
     try {
       await inTransaction(this.pool, this.outbox, async (scope) => {
         const fresh = await this.claim(scope, items);
@@ -320,22 +366,26 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
           // delete: a message that appears twice in one batch is handled once
           if (!fresh.delete(item.key)) {
             counts.duplicates += 1;
+            outcomes.push({ type: typeOf(item), outcome: 'duplicate' });
             continue;
           }
           if (item.kind === 'poison') {
             scope.append(this.deadLetter(item.record, item.error.code, item.error.toString()));
             dead.push(item.key);
+            outcomes.push({ type: typeOf(item), outcome: 'dead-lettered', code: item.error.code });
+            withLogContext(logContextOf(item), () => this.logger.error(`dead-lettered a record that is no valid event (${item.error.code})`));
             continue;
           }
           const context = new EventContext(item.event, item.record, scope, now, this.options.source);
           if (!isolate) {
             try {
-              await this.dispatcher.dispatch(item.event, context);
+              await timed(item, context);
             } catch (error) {
               if (classifyFailure(error).kind === 'transient') throw error;
               throw new RedoIsolated();
             }
             counts.handled += 1;
+            outcomes.push({ type: item.event.type, outcome: 'handled' });
             continue;
           }
           const settled = this.failures.get(item.key)?.deadLetter;
@@ -344,16 +394,18 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
             scope.append(this.deadLetter(item.record, settled.code, settled.reason));
             dead.push(item.key);
             exhausted.push(item.key);
+            outcomes.push({ type: item.event.type, outcome: 'dead-lettered', code: settled.code });
             continue;
           }
           const mark = scope.mark();
           await scope.query('SAVEPOINT handler');
           try {
-            await this.dispatcher.dispatch(item.event, context);
+            await timed(item, context);
             await scope.flush(); // this message's events: a failure to write them is this message's
             await scope.query('RELEASE SAVEPOINT handler');
             this.failures.delete(item.key);
             counts.handled += 1;
+            outcomes.push({ type: item.event.type, outcome: 'handled' });
           } catch (error) {
             const failure = classifyFailure(error);
             if (failure.kind === 'transient') throw error;
@@ -367,7 +419,9 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
               if (tries < this.options.maxAttempts) {
                 if (this.failures.size >= MAX_TRACKED_FAILURES) this.failures.clear();
                 this.failures.set(item.key, { tries });
-                this.logger.warn(`${describeEvent(item.event)} failed (${failure.code}, try ${tries}/${this.options.maxAttempts}): ${reason}`);
+                withLogContext(logContextOf(item), () =>
+                  this.logger.warn(`${describeEvent(item.event)} failed (${failure.code}, try ${tries}/${this.options.maxAttempts}): ${reason}`),
+                );
                 throw new RetryMessage(index);
               }
               reason = `${reason} (failed ${tries} times)`;
@@ -377,7 +431,8 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
             }
             scope.append(this.deadLetter(item.record, failure.code, reason));
             dead.push(item.key);
-            this.logger.error(`dead-lettered ${describeEvent(item.event)} (${failure.code}): ${reason}`);
+            outcomes.push({ type: item.event.type, outcome: 'dead-lettered', code: failure.code });
+            withLogContext(logContextOf(item), () => this.logger.error(`dead-lettered ${describeEvent(item.event)} (${failure.code}): ${reason}`));
           }
         }
         if (dead.length) {
@@ -393,6 +448,10 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
     this.stats.handled += counts.handled;
     this.stats.duplicates += counts.duplicates;
     this.stats.deadLettered += counts.deadLettered;
+    for (const { type, outcome, code } of outcomes) {
+      this.observer.onConsumed?.({ type, outcome });
+      if (outcome === 'dead-lettered') this.observer.onDeadLettered?.({ type, code: code ?? 'unknown' });
+    }
     return 'committed';
   }
 

@@ -23,10 +23,11 @@ function kafkaLogCreator() {
     };
 }
 
-export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId'>): Kafka {
+export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId' | 'socketFactory'>): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
+    ...(settings.socketFactory ? { socketFactory: settings.socketFactory } : {}),
     logLevel: LEVELS[envString('KAFKA_LOG_LEVEL', 'warn').toLowerCase()] ?? logLevel.WARN,
     logCreator: kafkaLogCreator(),
     // Keep trying while the broker is down rather than giving up after a few seconds.

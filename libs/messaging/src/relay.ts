@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Producer, TopicMessages } from 'kafkajs';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { crashPoint } from './faults';
+import { NO_OBSERVER, shortType, type MessagingObserver } from './observe';
 import { OUTBOX_CHANNEL, recordBytes } from './outbox';
 import { backoffDelay, Waker } from './retry';
 import { poolOf } from './unit-of-work';
@@ -165,6 +166,7 @@ export class OutboxRelay {
      * so the relay goes on with a new producer id.
      */
     private readonly newProducer?: () => Producer,
+    private readonly observer: MessagingObserver = NO_OBSERVER,
   ) {}
 
   /** The producer the relay sends with now. */
@@ -305,6 +307,7 @@ export class OutboxRelay {
       await runner.query(`UPDATE outbox SET parked_at = now(), parked_reason = $2 WHERE id = $1`, [row.id, reason]);
       if (row.message_key !== null) blockedKeys.add(row.message_key);
       this.stats.parked += 1;
+      this.observer.onParked?.({ type: shortType(row.headers.ce_type) });
       this.logger.error(
         `parked outbox row ${row.id} (${row.headers.ce_type ?? 'record'} ${row.headers.ce_id ?? ''} key ${row.message_key}): ${reason}; later rows of this key wait until an operator releases it`,
       );
@@ -362,6 +365,12 @@ export class OutboxRelay {
       entry.messages.push({ key: row.message_key, value: row.payload, headers: row.headers });
     }
     await this.producer.sendBatch({ topicMessages: [...byTopic.values()], acks: -1 });
+    const byType = new Map<string, number>();
+    for (const row of rows) {
+      const type = row.headers.dlq_code !== undefined ? 'dead-letter' : shortType(row.headers.ce_type);
+      byType.set(type, (byType.get(type) ?? 0) + 1);
+    }
+    for (const [type, count] of byType) this.observer.onProduced?.({ type, count });
   }
 
   private async purge(runner: QueryRunner): Promise<void> {

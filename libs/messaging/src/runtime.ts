@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { databaseSettingsFromEnv, envInt, envString, kafkaSettingsFromEnv, type DatabaseSettings, type KafkaSettings } from './config';
 import { countRequests, DEFAULT_CONSUMER_OPTIONS, InboxConsumer, type Dispatcher, type InboxConsumerOptions } from './consumer';
@@ -7,6 +7,7 @@ import { openDatabase, type OpenDatabaseOptions } from './database';
 import { createIdempotentProducer, createKafka, ensureMessagingTopics } from './kafka';
 import type { EventCodec, MessagingEvent } from './codec';
 import { classifyFailure } from './errors';
+import { ObserverHub } from './observe';
 import { DEFAULT_RELAY_OPTIONS, OutboxRelay, type RelayOptions } from './relay';
 import { whenAvailable } from './retry';
 import type { OperatorOptions } from './operator/options';
@@ -39,7 +40,9 @@ export interface Stoppable {
 export class MessagingRuntime<E extends MessagingEvent = MessagingEvent> {
   private readonly logger = new Logger(MessagingRuntime.name);
   private readonly processors: Stoppable[] = [];
+  private readonly consumers: InboxConsumer<E>[] = [];
   private stopped = false;
+  private probeAdmin?: Promise<Admin>;
 
   private constructor(
     readonly options: MessagingOptions<E>,
@@ -48,6 +51,8 @@ export class MessagingRuntime<E extends MessagingEvent = MessagingEvent> {
     readonly dataSource: DataSource,
     readonly unitOfWork: UnitOfWork,
     readonly relay: OutboxRelay,
+    /** Where consumers, the relay and job workers report what they do (metrics add themselves here). */
+    readonly observers: ObserverHub,
   ) {}
 
   static async create<E extends MessagingEvent>(options: MessagingOptions<E>): Promise<MessagingRuntime<E>> {
@@ -78,9 +83,47 @@ export class MessagingRuntime<E extends MessagingEvent = MessagingEvent> {
       maxRequestBytes: envInt('RELAY_MAX_REQUEST_BYTES', DEFAULT_RELAY_OPTIONS.maxRequestBytes, { min: 1024 }),
       ...options.relay,
     };
-    const relay = new OutboxRelay(dataSource, producer, relayOptions, () => createIdempotentProducer(kafka));
+    const observers = new ObserverHub();
+    const relay = new OutboxRelay(dataSource, producer, relayOptions, () => createIdempotentProducer(kafka), observers);
     const unitOfWork = new UnitOfWork(dataSource, { topic: kafkaSettings.eventsTopic, encode: (event) => options.codec.encode(event) });
-    return new MessagingRuntime(options, kafkaSettings, kafka, dataSource, unitOfWork, relay);
+    return new MessagingRuntime(options, kafkaSettings, kafka, dataSource, unitOfWork, relay, observers);
+  }
+
+  /**
+   * Whether the broker answers now: a metadata request (describeCluster) on an admin client kept for
+   * probes, without retries, bounded by `timeoutMs`. Rejects with the reason when it does not answer.
+   */
+  async probeBroker(timeoutMs = 3_000): Promise<{ brokers: number; controller: number | null }> {
+    const attempt = async () => {
+      this.probeAdmin ??= (async () => {
+        const admin = this.kafka.admin({ retry: { retries: 0, initialRetryTime: 100, maxRetryTime: 500 } });
+        await admin.connect();
+        return admin;
+      })();
+      const admin = await this.probeAdmin;
+      const cluster = await admin.describeCluster();
+      return { brokers: cluster.brokers.length, controller: cluster.controller };
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`the broker did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([attempt(), timeout]);
+    } catch (error) {
+      // a fresh client next time: a broken connection is not reused
+      const admin = this.probeAdmin;
+      this.probeAdmin = undefined;
+      void admin?.then((a) => a.disconnect()).catch(() => undefined);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The consumers created here, for readiness (each must be running). */
+  get consumersCreated(): readonly InboxConsumer<E>[] {
+    return this.consumers;
   }
 
   get producer(): Producer {
@@ -109,8 +152,9 @@ export class MessagingRuntime<E extends MessagingEvent = MessagingEvent> {
   }
 
   createConsumer(dispatcher: Dispatcher<E>, overrides: Partial<InboxConsumerOptions> = {}): InboxConsumer<E> {
-    const consumer = new InboxConsumer<E>(this.kafka, this.dataSource, this.options.codec, dispatcher, this.consumerOptions(overrides));
+    const consumer = new InboxConsumer<E>(this.kafka, this.dataSource, this.options.codec, dispatcher, this.consumerOptions(overrides), this.observers);
     this.processors.push(consumer);
+    this.consumers.push(consumer);
     return consumer;
   }
 
@@ -133,6 +177,9 @@ export class MessagingRuntime<E extends MessagingEvent = MessagingEvent> {
 
   async close(): Promise<void> {
     await this.stopProcessing();
+    const admin = this.probeAdmin;
+    this.probeAdmin = undefined;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
     await this.producer.disconnect().catch(() => undefined);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }

@@ -45,6 +45,31 @@ export function causeOfEvent(event: OfferEvent): Cause {
 
 const logger = new Logger('Stage');
 
+/** Event types that end a stage in failure (the pipeline's *Failed events, validation's rejection). */
+const FAILURE = /(Failed|Rejected)$/;
+
+/** The reason code a failure event gives: its `code`, else a summary of what it lists. */
+function reasonCode(event: OfferEvent): string | undefined {
+  const data = event.data as unknown as Record<string, unknown>;
+  if (typeof data.code === 'string') return data.code;
+  for (const list of ['problems', 'failures', 'failedRegions']) {
+    const items = data[list];
+    if (Array.isArray(items)) {
+      const codes = items.map((item: Record<string, unknown>) => item.code ?? item.check ?? item.field ?? item.region).filter((c) => typeof c === 'string');
+      return codes.length ? `${list}: ${[...new Set(codes)].slice(0, 5).join(', ')}` : `${items.length} ${list}`;
+    }
+  }
+  return typeof data.reason === 'string' ? data.reason.slice(0, 200) : undefined;
+}
+
+/** One info line per event a stage emits: passed or failed (with the reason code), or what it reports. */
+export function logOutcome(cause: Cause, events: readonly OfferEvent[]): void {
+  for (const event of events) {
+    if (FAILURE.test(event.type)) logger.log(`${cause.subject}#${cause.attempt}: failed, ${event.type} (${reasonCode(event) ?? 'no reason code'})`);
+    else logger.log(`${cause.subject}#${cause.attempt}: ${event.type}`);
+  }
+}
+
 /**
  * Writes drafts to the outbox as events caused by `cause` (a decision's events, or a job's progress
  * events in its checkpoint). Returns the envelopes.
@@ -73,6 +98,7 @@ export async function applyDecision<State, Effect>(
       logger.debug(`${cause.subject}#${cause.attempt}: ${decision.reason}`);
       return [];
     case 'rejected':
+      logger.warn(`${cause.subject}#${cause.attempt}: rejected the event (${decision.code}): ${decision.reason}`);
       throw new PermanentEventError(decision.reason, decision.code);
     case 'accepted':
       break;
@@ -95,6 +121,7 @@ export async function applyDecision<State, Effect>(
     await enqueueJob(tx, { kind: job.kind, key: job.key, subject: cause.subject, attempt: cause.attempt, payload, runAfter: job.runAfter });
   }
   tx.emit(...events);
+  logOutcome(cause, events);
   return events;
 }
 

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { bootstrapService } from '@mkt/messaging';
+import { bootstrapService } from '@mkt/observability';
 import { AppModule } from './app.module';
 import { notificationConfigFromEnv } from './config';
 

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { bootstrapService } from '@mkt/messaging';
+import { bootstrapService } from '@mkt/observability';
 import { AppModule } from './app.module';
 import type { OfferApiConfig } from './config';
 import { configureHttp } from './http/setup';

@@ -1,5 +1,5 @@
 /**
- * The access matrix: every route of the OpenAPI document (plus /health and the document itself) x every
+ * The access matrix: every route of the OpenAPI document (with /health, /health/live, /health/ready and /metrics; plus the document itself) x every
  * kind of caller. Each route's access class follows from what it is (catalog, operator, preview, a
  * publisher's read or write), so a new route is covered without touching this file. A publisher reaches
  * only its own offers, a preview only its publisher and allow-listed customers; "not yours" answers
@@ -36,8 +36,8 @@ interface Route {
   tag: string;
 }
 
-/** Served to anybody: the catalog, the health probe and the API's own description. */
-const PUBLIC_PATHS = ['/health', '/api/docs-json', '/api/asyncapi.json'];
+/** Served to anybody: the catalog, the health probes, the metrics and the API's own description. */
+const PUBLIC_PATHS = ['/health', '/health/live', '/health/ready', '/metrics', '/api/docs-json', '/api/asyncapi.json'];
 
 function accessClassOf(route: Route): AccessClass {
   if (route.tag === 'catalog' || PUBLIC_PATHS.includes(route.template)) return 'public';

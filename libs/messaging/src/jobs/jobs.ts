@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { MessagingEvent } from '../codec';
 import { describeError } from '../errors';
 import { crashPoint } from '../faults';
+import { NO_OBSERVER, withLogContext, type MessagingObserver } from '../observe';
 import { backoffDelay, Waker, type Backoff } from '../retry';
 import type { MessagingRuntime, Stoppable } from '../runtime';
 import { poolOf, type Tx, type UnitOfWork } from '../unit-of-work';
@@ -165,6 +166,7 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
     private readonly unitOfWork: UnitOfWork,
     private readonly handler: JobHandler<P, G>,
     private readonly options: JobWorkerOptions,
+    private readonly observer: MessagingObserver = NO_OBSERVER,
   ) {
     this.logger = new Logger(`JobWorker:${options.kind}`);
   }
@@ -174,7 +176,7 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
     options: Partial<JobWorkerOptions> & { kind: string },
     handler: JobHandler<P, G>,
   ): JobWorker<P, G> {
-    const worker = new JobWorker<P, G>(runtime.dataSource, runtime.unitOfWork, handler, { ...DEFAULT_JOB_OPTIONS, ...options });
+    const worker = new JobWorker<P, G>(runtime.dataSource, runtime.unitOfWork, handler, { ...DEFAULT_JOB_OPTIONS, ...options }, runtime.observers);
     runtime.register(worker);
     return worker;
   }
@@ -258,7 +260,16 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
 
   private launch(job: Job<P, G>): void {
     const abort = new AbortController();
-    const done = this.execute(job, abort).finally(() => {
+    // every line logged about the job names its offer, attempt and correlation (a stage job's payload carries it)
+    const correlationId = (job.payload as { correlationId?: unknown } | null)?.correlationId;
+    const context = {
+      subject: job.subject,
+      attempt: job.attempt,
+      correlationId: typeof correlationId === 'string' ? correlationId : undefined,
+      jobKind: job.kind,
+      jobId: job.id,
+    };
+    const done = withLogContext(context, () => this.execute(job, abort)).finally(() => {
       this.inFlight.delete(job.id);
       this.waker.wake();
     });
@@ -266,6 +277,9 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
   }
 
   private async execute(job: Job<P, G>, abort: AbortController): Promise<void> {
+    const started = process.hrtime.bigint();
+    const finished = (outcome: 'done' | 'canceled' | 'retried' | 'failed') =>
+      this.observer.onJobFinished?.({ kind: job.kind, outcome, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
     const lease = setInterval(
       () => {
         this.renewLease(job).then(
@@ -298,13 +312,16 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
       crashPoint('job.afterCommit');
       if (applied) this.stats.completed += 1;
       else this.stats.canceled += 1;
+      finished(applied ? 'done' : 'canceled');
     } catch (error) {
       if (error instanceof JobCanceled || abort.signal.aborted) {
         this.stats.canceled += 1;
+        finished('canceled');
         return;
       }
-      await this.retryOrFail(job, describeError(error)).catch((e) =>
-        this.logger.warn(`could not record failure of job ${job.id}: ${describeError(e)}; its lease will expire`),
+      await this.retryOrFail(job, describeError(error)).then(
+        (outcome) => outcome && finished(outcome),
+        (e) => this.logger.warn(`could not record failure of job ${job.id}: ${describeError(e)}; its lease will expire`),
       );
     } finally {
       clearInterval(lease);
@@ -363,9 +380,9 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
     return (await tx.query(`SELECT id FROM jobs WHERE ${HELD}`, [job.id, job.generation])).length > 0;
   }
 
-  private async retryOrFail(job: Job<P, G>, error: string): Promise<void> {
-    await this.unitOfWork
-      .run(async (tx) => {
+  private async retryOrFail(job: Job<P, G>, error: string): Promise<'retried' | 'failed' | undefined> {
+    return this.unitOfWork
+      .run(async (tx): Promise<'retried' | 'failed' | undefined> => {
         if (job.tries < this.options.maxTries) {
           const delay = backoffDelay(job.tries, this.options.backoff);
           this.stats.retried += 1;
@@ -375,10 +392,10 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
                   run_after = now() + make_interval(secs => $4) WHERE ${HELD}`,
             [job.id, job.generation, error, delay / 1000],
           );
-          return;
+          return 'retried';
         }
         // the failure event first (it may lock the offer's attempt row), the job row after: the lock order
-        if (!(await this.stillHeld(tx, job))) return;
+        if (!(await this.stillHeld(tx, job))) return undefined;
         await this.options.onExhausted?.(job as Job<unknown, Record<string, unknown>>, error, tx);
         const updated = await tx.query(`UPDATE jobs SET state = 'failed', lease_until = NULL, last_error = $3, updated_at = now() WHERE ${HELD} RETURNING id`, [
           job.id,
@@ -388,9 +405,11 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
         if (updated.length === 0) throw new LostMeanwhile();
         this.stats.failed += 1;
         this.logger.error(`job ${job.kind} ${job.subject}#${job.attempt} failed after ${job.tries} tries: ${error}`);
+        return 'failed';
       })
       .catch((e: unknown) => {
         if (!(e instanceof LostMeanwhile)) throw e;
+        return undefined;
       });
   }
 }

@@ -1,4 +1,4 @@
-import { ConsoleLogger, Logger, type DynamicModule, type INestApplication, type LogLevel, type Type } from '@nestjs/common';
+import { ConsoleLogger, Logger, Module, type DynamicModule, type INestApplication, type LoggerService, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { envBool, envInt, envString } from '../config';
@@ -14,6 +14,10 @@ export interface ServiceBootstrapOptions {
   /** Called before listening: routes, pipes, OpenAPI. */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
   bodyLimit?: number;
+  /** Modules beside the service's own (libs/observability: health, metrics, logs). */
+  imports?: Array<Type<unknown> | DynamicModule>;
+  /** The logger the app writes through once created (default: Nest's console logger). */
+  logger?: (app: NestFastifyApplication) => LoggerService;
 }
 
 function logLevels(): LogLevel[] {
@@ -30,11 +34,18 @@ function logLevels(): LogLevel[] {
  */
 export async function bootstrapService(module: Type<unknown> | DynamicModule, options: ServiceBootstrapOptions): Promise<NestFastifyApplication> {
   const logger = new ConsoleLogger(options.name, { json: envString('LOG_FORMAT', 'text') === 'json', logLevels: logLevels() });
+  let root: Type<unknown> | DynamicModule = module;
+  if (options.imports?.length) {
+    @Module({ imports: [module, ...options.imports] })
+    class ServiceRoot {}
+    root = ServiceRoot;
+  }
   const app = await NestFactory.create<NestFastifyApplication>(
-    module,
+    root,
     new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1024 * 1024, trustProxy: envBool('TRUST_PROXY', false) }),
     { logger, bufferLogs: true },
   );
+  if (options.logger) app.useLogger(options.logger(app));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   if (options.consume !== false) {
     // Its own config (the HTTP app's pipes and filters are not for events), initialised when it starts,
@@ -48,7 +59,8 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
   await app.listen(options.port, envString('HOST', '127.0.0.1'));
   // Always printed, whatever LOG_LEVEL: scripts and tests wait for this line.
   const ready = `${options.name} ready on ${await app.getUrl()}`;
-  if (envString('LOG_FORMAT', 'text') === 'json') process.stdout.write(`${JSON.stringify({ level: 'log', context: options.name, message: ready })}\n`);
+  if (envString('LOG_FORMAT', 'text') === 'json' && !options.logger)
+    process.stdout.write(`${JSON.stringify({ level: 'log', context: options.name, message: ready })}\n`);
   else new Logger(options.name).log(ready);
   if (!logLevels().includes('log')) process.stdout.write(`${ready}\n`);
   return app;

@@ -13,7 +13,6 @@ import { authConfigFromEnv, AuthModule } from '@mkt/auth';
 import { OPERATOR_OPTIONS } from '../operator/options';
 import { MessagingRuntime, type MessagingOptions } from '../runtime';
 import { UnitOfWork } from '../unit-of-work';
-import { HealthController } from './health.controller';
 import { OperatorController } from './operator.controller';
 import { EventsTransport } from './transport';
 
@@ -51,7 +50,7 @@ export class MessagingModule {
       imports: [
         AuthModule.forRoot(options.operator?.auth !== undefined ? options.operator.auth : authConfigFromEnv({ service: options.service, required: false })),
       ],
-      controllers: [HealthController, OperatorController],
+      controllers: [OperatorController],
       providers: [
         { provide: OPERATOR_OPTIONS, useValue: options.operator ?? {} },
         { provide: MESSAGING_OPTIONS, useValue: options },

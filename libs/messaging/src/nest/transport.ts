@@ -68,4 +68,14 @@ export class EventsTransport extends Server implements CustomTransportStrategy {
   get stats() {
     return this.consumer?.stats;
   }
+
+  /** Whether the consumer is consuming (false before it started, while it rejoins the group after a crash, and when stopping). */
+  get running(): boolean {
+    return this.consumer?.running ?? false;
+  }
+
+  /** Whether `listen` created a consumer at all (a service started with `consume: false` has none). */
+  get listening(): boolean {
+    return this.consumer !== undefined;
+  }
 }

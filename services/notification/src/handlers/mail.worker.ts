@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { crashPoint, describeError, JobWorker, MessagingRuntime, type Job, type JobControl, type JobResult, type Tx } from '@mkt/messaging';
+import { ServiceMetrics } from '@mkt/observability';
 import { completeJob, type JobCause } from '@mkt/stages';
 import type { NotificationConfig } from '../config';
 import { afterDeliveryFailure, SEND_MAIL_JOB, type NotificationInput, type SendMailPayload } from '../domain';
@@ -14,6 +15,13 @@ type SendMailJob = Job<SendMailPayload & JobCause, Record<string, never>>;
 /** A transient delivery failure: the job engine tries the mail again after its backoff. */
 class DeliveryDeferred extends Error {}
 
+/** A recipient as logs show it: the first character of the local part and the domain (`p***@contoso.test`). */
+export function maskRecipient(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return '***';
+  return `${address[0]}***${address.slice(at)}`;
+}
+
 /**
  * Sends the queued mails on the library's job engine: one send-mail job per mail (leased and fenced),
  * each sent over SMTP with its fixed Message-ID; then the decider records the outcome and emits
@@ -26,14 +34,21 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly logger = new Logger(MailWorker.name);
   private readonly stage;
   private worker?: JobWorker<SendMailPayload & JobCause, Record<string, never>>;
+  private readonly mails?: { inc(labels: { result: 'sent' | 'failed' | 'retried' }): void };
 
   constructor(
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
     @Inject(SmtpMailer) private readonly mailer: SmtpMailer,
     @Inject(MailRenderer) renderer: MailRenderer,
     @Inject(NOTIFICATION_CONFIG) private readonly config: NotificationConfig,
+    @Optional() @Inject(ServiceMetrics) metrics?: ServiceMetrics,
   ) {
     this.stage = notificationStage(config, renderer);
+    this.mails = metrics?.counter(
+      'marketplace_mails_total',
+      'E-mails by result: sent (the server accepted it), retried (a try failed, another follows), failed (for good)',
+      ['result'],
+    );
   }
 
   onApplicationBootstrap(): void {
@@ -84,14 +99,18 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
       const { maxTries, retryInitialMs, retryMaxMs } = this.config.worker;
       const verdict = afterDeliveryFailure(failure, job.tries, { maxTries, initialDelayMs: retryInitialMs, maxDelayMs: retryMaxMs });
       if (verdict.retry) {
-        this.logger.warn(`mail ${mail.id} (${mail.eventType} to ${mail.recipient}) try ${job.tries}/${maxTries} failed: ${failure.message}`);
+        this.mails?.inc({ result: 'retried' });
+        this.logger.warn(`mail ${mail.id} (${mail.eventType} to ${maskRecipient(mail.recipient)}) try ${job.tries}/${maxTries} failed: ${failure.message}`);
         await control.checkpoint({}, (tx) => markPending(tx, mail.id, failure.message.slice(0, 2_000)));
         throw new DeliveryDeferred(failure.message);
       }
-      this.logger.error(`mail ${mail.id} (${mail.eventType} to ${mail.recipient}) failed for good: ${verdict.reason}`);
+      this.mails?.inc({ result: 'failed' });
+      this.logger.error(`mail ${mail.id} (${mail.eventType} to ${maskRecipient(mail.recipient)}) failed for good: ${verdict.reason}`);
       return { apply: (tx) => this.complete(tx, job, { type: 'MailFailed', mail, reason: verdict.reason, tries: job.tries }) };
     }
     crashPoint('notification.afterSmtpAccepted');
+    this.mails?.inc({ result: 'sent' });
+    this.logger.log(`mail ${mail.id} sent: ${mail.eventType} to ${maskRecipient(mail.recipient)}, Message-ID ${mail.messageId}`);
     return { apply: (tx) => this.complete(tx, job, { type: 'MailSent', mail, smtpResponse }) };
   }
 
@@ -99,6 +118,7 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
   private async giveUp(job: SendMailJob, error: string, tx: Tx): Promise<void> {
     const mail = await loadMail(this.runtime.dataSource, job.payload.eventId, job.payload.recipient);
     if (!mail) return;
+    this.mails?.inc({ result: 'failed' });
     await this.complete(tx, job, { type: 'MailFailed', mail, reason: `gave up after ${job.tries} tries: ${error}`, tries: job.tries });
   }
 

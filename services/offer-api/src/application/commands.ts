@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { fromDraft, offerSubject, type OfferDraft } from '@mkt/events';
-import { MessagingRuntime, UnitOfWork, type Tx } from '@mkt/messaging';
+import { currentLogContext, MessagingRuntime, UnitOfWork, withLogContext, type Tx } from '@mkt/messaging';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { decide, describeState, type CommandDecision, type OfferCommand } from '../domain/commands';
 import { exceededDraftLimits, inspectJson } from '../domain/limits';
@@ -52,6 +52,8 @@ export function operationOf(row: OperationRow, view: StatusView | undefined): Op
  */
 @Injectable()
 export class OfferCommands {
+  private readonly logger = new Logger(OfferCommands.name);
+
   constructor(
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
@@ -129,13 +131,18 @@ export class OfferCommands {
       this.checkSnapshot(command.draft);
       await this.checkPublishQuota(tx, publisherId);
     }
-    const correlationId = decision.newAttempt ? randomUUID() : (offer.correlation_id ?? randomUUID());
+    // a new attempt takes the correlation id of the request that started it (x-correlation-id, or the one generated for it)
+    const requested = currentLogContext()?.correlationId;
+    const correlationId = decision.newAttempt ? (requested ?? randomUUID()) : (offer.correlation_id ?? randomUUID());
     const event = fromDraft(
       decision.event,
       { subject: offerSubject(publisherId, offerId), attempt: decision.attempt, correlationId, causationId: null },
       { source: this.runtime.source },
     );
     tx.emit(event);
+    withLogContext({ subject: event.subject, eventId: event.id, eventType: event.type, attempt: event.attempt, correlationId }, () =>
+      this.logger.log(`${request.kind} accepted: ${event.type} of attempt ${event.attempt}${decision.newAttempt ? ' (a new attempt)' : ''}`),
+    );
     await saveCommandState(tx, publisherId, offerId, { attempt: decision.attempt, phase: decision.phase, correlationId });
     const operation = await insertOperation(tx, {
       operationId: randomUUID(),

@@ -9,7 +9,7 @@ import type { ErrorBody } from './errors';
 const MAX_BUCKETS = 100_000;
 
 /** Probes must never be throttled: a 429 would make an orchestrator restart a healthy instance. */
-const UNLIMITED_PATHS = new Set(['/health']);
+const UNLIMITED_PATHS = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
 
 /**
  * Requests per second of each caller: the subject of a valid token, or the client address without one
