@@ -128,11 +128,12 @@ describe('an offer that failed certification and was republished', () => {
       'offer-api has the preview',
       async () => (await api(PUBLISHER, 'GET', offerPath(PUBLISHER, offerId, '/status'))).body?.status === 'waitingForPublisherReview',
     );
-    await waitFor('notification has handled the preview', async () => {
-      const timeline = await opsJson('timeline', subject);
-      const preview = timeline.events.find((e: any) => e.type === 'PreviewReady');
-      return preview?.consumers.some((c: any) => c.consumer.endsWith('-notification')) || undefined;
-    });
+    // the preview's mail is the attempt's last event until sign-off; then the history holds the whole log
+    await log.waitFor(subject, 'NotificationSent', (e) => (e.data as { aboutEventType: string }).aboutEventType === 'PreviewReady', { timeoutMs: 60_000 });
+    await waitFor(
+      'the history holds every event of the log',
+      async () => (await opsJson('timeline', subject)).events.length === log.of(subject).length || undefined,
+    );
   });
 
   test('timeline: every event in log order across both attempts, with consumer outcomes and failure messages; --from-log agrees', async () => {
