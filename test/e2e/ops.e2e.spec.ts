@@ -16,7 +16,7 @@ import { createOfferEvent, offerSubject, type OfferDraft, type OfferEvent } from
 import { EventLog, publishEvents, testBrokers, waitFor } from '@mkt/testing';
 import { sas, VhdServer } from '../../services/certification/test/vhd-fixtures';
 import { TestSmtpServer } from '../../services/notification/test/smtp-test-server';
-import { offerPath, publisherToken, TEST_JWT_SECRET } from '../../services/offer-api/test/fixtures/harness';
+import { offerPath, operatorToken, publisherToken, TEST_JWT_SECRET } from '../../services/offer-api/test/fixtures/harness';
 import { completeOffer } from '../../services/validation/test/offers';
 import { runOps } from '../../tools/ops/src/main';
 import { SERVICES as OPS_SERVICES } from '../../tools/ops/src/services';
@@ -306,4 +306,30 @@ test('faults and lag: a stage duration changed at run time holds jobs back, and 
 
   const health = await opsJson('health');
   expect(health.value.map((s: any) => [s.service, s.ready])).toEqual(OPS_SERVICES.map((s) => [s, true]));
+});
+
+test('rebuild: the status view from offset 0 while the API serves, followed to the end with its progress; the checksum is unchanged', async () => {
+  const checksum = async () => {
+    const response = await fetch(`${stack.services.get('offer-api')!.url}/api/operator/projection/checksum`, {
+      headers: { authorization: `Bearer ${await operatorToken()}` },
+    });
+    return (await response.json()) as { checksum: string };
+  };
+  const before = await checksum();
+  const rebuilt = await ops('rebuild', '--interval', '100');
+  expect(rebuilt.code).toBe(0);
+  expect(rebuilt.stderr).toMatch(/^rebuild [0-9a-f-]{36} started$/m);
+  expect(rebuilt.stdout).toMatch(new RegExp(`^rebuilt: \\d+ events into \\d+ views; checksum ${before.checksum}$`, 'm'));
+  expect((await checksum()).checksum).toBe(before.checksum);
+  const started = await opsJson('rebuild', '--no-wait');
+  const followed = await opsJson('rebuild', '--status', started.id);
+  expect(followed).toMatchObject({ id: started.id, state: 'done', report: { checksum: before.checksum } });
+});
+
+test('parked: none in a healthy run; releasing a row that is not parked leaves it alone', async () => {
+  const listed = await ops('parked', 'list');
+  expect(listed).toMatchObject({ code: 0, stdout: 'no parked rows\n' });
+  const released = await opsJson('parked', 'release', 'validation', '1');
+  expect(released).toEqual({ service: 'validation', mode: 'retry', released: [], notParked: ['1'] });
+  expect((await ops('parked', 'release', 'nowhere', '1')).code).toBe(2);
 });
