@@ -126,6 +126,9 @@ test('10,000+ events, each delivered twice: the view equals the pure fold, stale
   );
 });
 
+/** Concurrent readers during the rebuild: enough to overlap every phase, few enough that a busy CI machine still rebuilds in time. */
+const READERS = 2;
+
 test('GET status keeps answering throughout a rebuild, which reports its progress and switches to the same rows', async () => {
   const before = await projectionChecksum(api.dataSource);
   const subjects = [...(await storedViews()).keys()].filter((subject) => subject.startsWith('p-pub-')).slice(0, 50);
@@ -141,7 +144,7 @@ test('GET status keeps answering throughout a rebuild, which reports its progres
   const latencies: number[] = [];
   let rebuilding = true;
   const reader = async (lane: number) => {
-    for (let i = lane; rebuilding; i += 4) {
+    for (let i = lane; rebuilding; i += READERS) {
       const subject = subjects[i % subjects.length];
       const [publisherId, offerId] = subject.split('/');
       const sent = performance.now();
@@ -150,7 +153,7 @@ test('GET status keeps answering throughout a rebuild, which reports its progres
       codes.set(response.status, (codes.get(response.status) ?? 0) + 1);
     }
   };
-  const readers = [0, 1, 2, 3].map(reader);
+  const readers = Array.from({ length: READERS }, (_, lane) => reader(lane));
   const seen: NonNullable<RebuildState['progress']>[] = [];
   const rebuilt = await rebuild((state) => state.progress && seen.push(state.progress)).finally(() => (rebuilding = false));
   await Promise.all(readers);
@@ -170,7 +173,7 @@ test('GET status keeps answering throughout a rebuild, which reports its progres
   expect(replaying[replaying.length - 1].total).toBeGreaterThanOrEqual(before.events);
   // the swapped-in tables carry the live names (indexes included): a second rebuild can create its shadow again
   expect(await api.query(`SELECT indexname FROM pg_indexes WHERE indexname LIKE 'rebuild_%'`)).toEqual([]);
-});
+}, 420_000);
 
 test('a rebuild while new events arrive: afterwards the view still equals the fold of everything on the log', async () => {
   const before = await storedViews();
