@@ -118,6 +118,9 @@ export interface OfferListRow {
   current_step: string | null;
   updated_at: Date;
   last_event_time: string | null;
+  /** The live version, whatever the latest attempt is doing. */
+  live_attempt: number | null;
+  live_time: string | null;
 }
 
 /** SQL for the status an offer shows in "All offers" (the same rule as displayedStatus in the domain). */
@@ -127,7 +130,7 @@ const LIST_STATUS = `CASE
   ELSE v.status END`;
 
 const LIST_COLUMNS = `o.offer_id, o.version, o.attempt, o.title, ${LIST_STATUS} AS status,
-  CASE WHEN v.attempt = o.attempt THEN v.current_step END AS current_step, o.updated_at, v.last_event_time`;
+  CASE WHEN v.attempt = o.attempt THEN v.current_step END AS current_step, o.updated_at, v.last_event_time, v.live_attempt, v.live_time`;
 
 /**
  * One page of a publisher's offers in id order, after `after` (keyset paging), optionally of one status.
