@@ -172,7 +172,8 @@ export async function listOffersForOperators(
   on: Queryable,
   options: { after?: { publisherId: string; offerId: string }; status?: string; since?: string; limit: number },
 ): Promise<OperatorOfferRow[]> {
-  const statusFilter = options.status === 'live' ? `v.live_attempt IS NOT NULL` : `($3::text IS NULL OR ${LIST_STATUS} = $3)`;
+  // every parameter is referenced (typed), whichever the filter: PostgreSQL refuses a parameter it cannot type
+  const statusFilter = options.status === 'live' ? `v.live_attempt IS NOT NULL AND $3::text IS NULL` : `($3::text IS NULL OR ${LIST_STATUS} = $3)`;
   const sql = `SELECT o.publisher_id, ${LIST_COLUMNS}
      FROM offers o LEFT JOIN offer_status_view v ON v.publisher_id = o.publisher_id AND v.offer_id = o.offer_id
      WHERE (o.publisher_id, o.offer_id) > ($1, $2) AND ${statusFilter} AND ($4::text IS NULL OR v.last_event_time >= $4)
