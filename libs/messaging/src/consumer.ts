@@ -4,8 +4,10 @@ import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { headersToStrings, type DecodeFailure, type EventCodec, type MessagingEvent } from './codec';
 import { EventContext, type ConsumedRecord } from './context';
+import { envInt } from './config';
 import { classifyFailure } from './errors';
 import { crashPoint } from './faults';
+import { duringStartup, isStartupRetriable } from './kafka';
 import { NO_OBSERVER, shortType, withLogContext, type LogContext, type MessagingObserver } from './observe';
 import { storableText, type OutboxRecord } from './outbox';
 import { backoffDelay, DEFAULT_BACKOFF, Waker, type Backoff } from './retry';
@@ -168,9 +170,25 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
     this.outbox = { topic: options.outboxTopic, encode: (event) => codec.encode(event) };
   }
 
+  /**
+   * Connects and joins the group. On a fresh broker the group coordinator may still be loading: such a
+   * failure is retried quietly (at debug) until STARTUP_WAIT_MS; any other failure is thrown.
+   */
   async start(): Promise<void> {
     this.stopping = false;
-    await this.connectAndRun();
+    const deadline = Date.now() + envInt('STARTUP_WAIT_MS', 120_000, { min: 0 });
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await duringStartup(this.kafka, () => this.connectAndRun());
+        break;
+      } catch (error) {
+        const delay = backoffDelay(attempt, { initialMs: 250, maxMs: 5_000 });
+        if (this.stopping || !isStartupRetriable(errorChainText(error)) || Date.now() + delay > deadline) throw error;
+        this.logger.debug(`joining the group while the broker starts: ${(error as Error).message}; retrying in ${delay} ms`);
+        await this.consumer?.disconnect().catch(() => undefined);
+        await this.waker.wait(delay);
+      }
+    }
     this.started = true;
   }
 
@@ -223,7 +241,7 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
       await this.waker.wait(delay);
       if (this.stopping) return;
       try {
-        await this.connectAndRun();
+        await duringStartup(this.kafka, () => this.connectAndRun());
         return;
       } catch (retryError) {
         error = retryError as Error;
@@ -567,4 +585,16 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
       },
     };
   }
+}
+
+/** The messages of an error and its causes (kafkajs wraps the broker's error in KafkaJSNumberOfRetriesExceeded). */
+function errorChainText(error: unknown): string {
+  const texts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth += 1) {
+    const e = current as { message?: unknown; cause?: unknown; originalError?: unknown };
+    if (typeof e.message === 'string') texts.push(e.message);
+    current = e.originalError ?? e.cause;
+  }
+  return texts.join(' / ');
 }

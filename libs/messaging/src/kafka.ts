@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Kafka, logLevel, Partitioners, type Admin, type Producer, type LogEntry } from 'kafkajs';
-import { envString, type KafkaSettings } from './config';
+import { envInt, envString, type KafkaSettings } from './config';
 
 const LEVELS: Record<string, logLevel> = {
   nothing: logLevel.NOTHING,
@@ -10,30 +10,88 @@ const LEVELS: Record<string, logLevel> = {
   debug: logLevel.DEBUG,
 };
 
-function kafkaLogCreator() {
-  const logger = new Logger('kafkajs');
+/**
+ * What kafkajs reports, and retries, while a fresh broker elects partition leaders and loads the group
+ * coordinator: start-up noise, not a fault, as long as it passes.
+ */
+const STARTUP_RETRIABLE = [
+  /group coordinator is not available/i,
+  /coordinator is loading/i,
+  /not the correct coordinator/i,
+  /not the leader for that topic-partition/i,
+  /no leader for this topic-partition/i,
+  /leadership election/i,
+];
+
+export function isStartupRetriable(text: string): boolean {
+  return STARTUP_RETRIABLE.some((pattern) => pattern.test(text));
+}
+
+/**
+ * When a Kafka client is starting: the first `graceMs` after it was created, and while a start-up step
+ * (topics, producer connect, a consumer joining its group) runs through `duringStartup`.
+ */
+export class StartupPhase {
+  private readonly until: number;
+  private steps = 0;
+
+  constructor(graceMs: number, now = Date.now()) {
+    this.until = now + graceMs;
+  }
+
+  get active(): boolean {
+    return this.steps > 0 || Date.now() < this.until;
+  }
+
+  async during<T>(work: () => Promise<T>): Promise<T> {
+    this.steps += 1;
+    try {
+      return await work();
+    } finally {
+      this.steps -= 1;
+    }
+  }
+}
+
+type KafkaLogger = Pick<Logger, 'error' | 'warn' | 'log' | 'debug'>;
+
+/** kafkajs logs through Nest's logger; the broker's start-up retries go to debug while the client starts. */
+export function kafkaLogCreator(phase: Pick<StartupPhase, 'active'>, logger: KafkaLogger = new Logger('kafkajs')) {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...extra } = log;
       const text = `${message} ${JSON.stringify(extra)}`;
-      if (level === logLevel.ERROR) logger.error(text);
+      const quiet = level <= logLevel.WARN && phase.active && isStartupRetriable(text);
+      if (quiet) logger.debug(`${text} (retried while the broker starts)`);
+      else if (level === logLevel.ERROR) logger.error(text);
       else if (level === logLevel.WARN) logger.warn(text);
       else if (level === logLevel.INFO) logger.log(text);
       else logger.debug(text);
     };
 }
 
+const PHASES = new WeakMap<Kafka, StartupPhase>();
+
+/** Runs a start-up step of the client: the broker's start-up retries meanwhile are logged at debug only. */
+export function duringStartup<T>(kafka: Kafka, work: () => Promise<T>): Promise<T> {
+  const phase = PHASES.get(kafka);
+  return phase ? phase.during(work) : work();
+}
+
 export function createKafka(settings: Pick<KafkaSettings, 'brokers' | 'clientId' | 'socketFactory'>): Kafka {
-  return new Kafka({
+  const phase = new StartupPhase(envInt('KAFKA_STARTUP_QUIET_MS', 30_000, { min: 0 }));
+  const kafka = new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
     ...(settings.socketFactory ? { socketFactory: settings.socketFactory } : {}),
     logLevel: LEVELS[envString('KAFKA_LOG_LEVEL', 'warn').toLowerCase()] ?? logLevel.WARN,
-    logCreator: kafkaLogCreator(),
+    logCreator: kafkaLogCreator(phase),
     // Keep trying while the broker is down rather than giving up after a few seconds.
     retry: { initialRetryTime: 200, maxRetryTime: 10_000, retries: 20 },
     connectionTimeout: 5_000,
   });
+  PHASES.set(kafka, phase);
+  return kafka;
 }
 
 /** Idempotent producer, acks from all in-sync replicas, Java-compatible partitioning of keys. */

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { databaseSettingsFromEnv, envInt, envString, kafkaSettingsFromEnv, type DatabaseSettings, type KafkaSettings } from './config';
 import { countRequests, DEFAULT_CONSUMER_OPTIONS, InboxConsumer, type Dispatcher, type InboxConsumerOptions } from './consumer';
 import { openDatabase, type OpenDatabaseOptions } from './database';
-import { createIdempotentProducer, createKafka, ensureMessagingTopics } from './kafka';
+import { createIdempotentProducer, createKafka, duringStartup, ensureMessagingTopics } from './kafka';
 import type { EventCodec, MessagingEvent } from './codec';
 import { classifyFailure } from './errors';
 import { ObserverHub } from './observe';
@@ -65,7 +65,7 @@ export class MessagingRuntime<E extends MessagingEvent = MessagingEvent> {
       isTransient: (error: unknown) => classifyFailure(error).kind === 'transient',
       log: (message: string) => new Logger(MessagingRuntime.name).warn(message),
     };
-    await whenAvailable('Kafka', () => ensureMessagingTopics(kafka, kafkaSettings), waiting);
+    await duringStartup(kafka, () => whenAvailable('Kafka', () => ensureMessagingTopics(kafka, kafkaSettings), waiting));
     const dataSource = await whenAvailable(
       'PostgreSQL',
       () =>
@@ -74,7 +74,7 @@ export class MessagingRuntime<E extends MessagingEvent = MessagingEvent> {
     );
     const producer = createIdempotentProducer(kafka);
     if (process.env.KAFKA_REQUEST_STATS === 'true') countRequests(producer as never, `producer ${options.service}`);
-    await producer.connect();
+    await duringStartup(kafka, () => producer.connect());
     const relayOptions: RelayOptions = {
       batchSize: envInt('RELAY_BATCH_SIZE', DEFAULT_RELAY_OPTIONS.batchSize, { min: 1 }),
       lingerMs: envInt('RELAY_LINGER_MS', DEFAULT_RELAY_OPTIONS.lingerMs, { min: 0 }),

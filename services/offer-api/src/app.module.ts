@@ -9,6 +9,7 @@ import { OfferDrafts } from './application/drafts';
 import { OperatorTools } from './application/operator';
 import { OfferQueries } from './application/queries';
 import { ProjectionRebuilder } from './application/rebuild';
+import { StaleViews } from './application/stale-views';
 import { OFFER_API_CONFIG, type OfferApiConfig } from './config';
 import { AccessGuard } from './http/auth';
 import { RequestRateLimiter } from './http/rate-limit';
@@ -21,6 +22,7 @@ import { OfferApiTables1733200000000 } from './persistence/migrations/1733200000
 import { IdempotencyOutcomes1733200100000 } from './persistence/migrations/1733200100000-idempotency-outcomes';
 import { PublisherQuotas1733200200000 } from './persistence/migrations/1733200200000-publisher-quotas';
 import { RebuildProgress1733200300000 } from './persistence/migrations/1733200300000-rebuild-progress';
+import { ViewVersionLive1733200400000 } from './persistence/migrations/1733200400000-view-version-live';
 import { ProjectionHandler } from './projection/projection.handler';
 
 @Module({})
@@ -32,7 +34,13 @@ export class AppModule {
         MessagingModule.forRoot({
           codec: offerEventCodec,
           service: config.service,
-          migrations: [OfferApiTables1733200000000, IdempotencyOutcomes1733200100000, PublisherQuotas1733200200000, RebuildProgress1733200300000],
+          migrations: [
+            OfferApiTables1733200000000,
+            IdempotencyOutcomes1733200100000,
+            PublisherQuotas1733200200000,
+            RebuildProgress1733200300000,
+            ViewVersionLive1733200400000,
+          ],
           kafka: config.kafka,
           database: config.database,
           consumer: config.consumer,
@@ -52,6 +60,7 @@ export class AppModule {
         OfferQueries,
         Catalog,
         ProjectionRebuilder,
+        StaleViews,
         OperatorTools,
       ],
     };

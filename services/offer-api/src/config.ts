@@ -3,7 +3,7 @@ import { authConfigFromEnv, type AuthConfig } from '@mkt/auth';
 import { DRAFT_LIMIT_ENV, type DraftLimits } from './domain/limits';
 import type { SecretStoreSettings } from '@mkt/secrets';
 import { QUOTA_ENV, type PublisherQuotas, type RateLimit } from './domain/quotas';
-import { envInt, servicePort, type InboxConsumerOptions, type KafkaSettings, type DatabaseSettings, type RelayOptions } from '@mkt/messaging';
+import { envBool, envInt, servicePort, type InboxConsumerOptions, type KafkaSettings, type DatabaseSettings, type RelayOptions } from '@mkt/messaging';
 
 export type { AuthConfig };
 
@@ -30,6 +30,8 @@ export interface OfferApiConfig {
   maxPageSize: number;
   /** How long a projection rebuild may take to catch up before it gives up. */
   rebuildTimeoutMs: number;
+  /** Rebuild the projection at start-up when stored views were folded by an older VIEW_VERSION. */
+  rebuildStaleViews: boolean;
   /** Messaging overrides (tests point the service at their own topic and database). */
   kafka?: Partial<KafkaSettings>;
   database?: Partial<DatabaseSettings>;
@@ -63,5 +65,6 @@ export function offerApiConfigFromEnv(): OfferApiConfig {
     defaultPageSize: envInt('OFFER_API_PAGE_SIZE', 50, { min: 1 }),
     maxPageSize: envInt('OFFER_API_MAX_PAGE_SIZE', 500, { min: 1 }),
     rebuildTimeoutMs: envInt('PROJECTION_REBUILD_TIMEOUT_MS', 600_000, { min: 1000 }),
+    rebuildStaleViews: envBool('PROJECTION_REBUILD_STALE_VIEWS', true),
   };
 }

@@ -143,6 +143,64 @@ describe('drafts', () => {
   });
 });
 
+describe('the live marker', () => {
+  test('a live offer stays marked live in GET status, "All offers" and the operators\' list while a republish runs and after it fails', async () => {
+    const publisher = 'marker-pub';
+    const token = await publisherToken(publisher);
+    const id = 'stays-live';
+    const request = (method: string, path: string, body?: unknown) => api.request(method, path, { token, body });
+    const republish = () => request('POST', offerPath(publisher, id, '/publish'), { metadata: { 'notification-emails': 'o@x.com' } });
+    const events = (attempt: number, outcome: AttemptOutcome) =>
+      attemptEvents({ subject: `${publisher}/${id}`, attempt, outcome, start: new Date(Date.UTC(2026, 4, attempt)) }).filter(
+        (e) => e.type !== 'OfferSubmitted' && e.type !== 'GoLiveRequested',
+      );
+    const listed = async () => (await request('GET', offerPath(publisher))).body.value.find((o: Json) => o.id === id);
+    const operatorListed = async (status?: string) => {
+      const response = await api.request('GET', `/api/operator/offers?limit=500${status ? `&status=${status}` : ''}`, { token: operator });
+      expect(response.body).toMatchObject({ value: expect.any(Array) });
+      return response.body.value.find((o: Json) => o.publisherId === publisher && o.offerId === id);
+    };
+
+    expect((await request('PUT', offerPath(publisher, id), SAMPLE_DRAFT)).status).toBe(201);
+    expect((await republish()).status).toBe(202);
+    expect(await listed()).toMatchObject({ live: null });
+    const first = events(1, 'live');
+    await feed(first.slice(0, -2));
+    await waitForStatus(api, token, publisher, id, 'attempt 1 at sign-off', (s) => s.status === 'waitingForPublisherReview');
+    expect((await request('POST', offerPath(publisher, id, '/golive'))).status).toBe(202);
+    await feed(first.slice(-2));
+    const live = await waitForStatus(api, token, publisher, id, 'attempt 1 live', (s) => s.status === 'succeeded');
+    const wentLive = first.find((e) => e.type === 'WentLive')!;
+    const marker = { attempt: 1, time: wentLive.time };
+    expect(live).toMatchObject({ attempt: 1, live: { ...marker, catalogUrl: `https://marketplace.test/offers/${publisher}/${id}` }, messages: [] });
+    expect(await listed()).toMatchObject({ status: 'succeeded', attempt: 1, live: marker });
+
+    // attempt 2 runs: still live
+    expect((await republish()).body.attempt).toBe(2);
+    const second = events(2, 'replication-failed');
+    await feed(second.slice(0, 3));
+    await waitForStatus(api, token, publisher, id, 'attempt 2 running', (s) => s.attempt === 2 && s.status === 'running');
+    expect(await listed()).toMatchObject({ status: 'running', attempt: 2, live: marker });
+
+    // attempt 2 fails: the list says failed and still live, as GET status and the operators' lists do
+    await feed(second.slice(3));
+    const failed = await waitForStatus(api, token, publisher, id, 'attempt 2 failed', (s) => s.attempt === 2 && s.status === 'failed');
+    expect(failed.live).toMatchObject(marker);
+    expect(failed.liveLinks).toEqual([{ displayText: 'Live', uri: `https://marketplace.test/offers/${publisher}/${id}` }]);
+    expect(failed.messages.map((m: Json) => [m.step, m.level, m.code])).toEqual([
+      ['provisioning', 'error', 'replication-failed'],
+      ['provisioning', 'error', 'region-failed'],
+    ]);
+    expect(failed.steps[2]).toMatchObject({ status: 'blocked', progressPercentage: 75 });
+    expect(await listed()).toMatchObject({ status: 'failed', attempt: 2, live: marker });
+    const failedList = (await request('GET', offerPath(publisher, undefined, '', { status: 'failed' }))).body.value;
+    expect(failedList).toEqual([expect.objectContaining({ id, status: 'failed', live: marker })]);
+    expect(await operatorListed('live')).toMatchObject({ status: 'failed', attempt: 2, live: marker });
+    expect(await operatorListed('failed')).toMatchObject({ live: marker });
+    expect(await operatorListed()).toMatchObject({ status: 'failed', live: marker });
+  });
+});
+
 describe('commands in every state', () => {
   test('publish, cancel at sign-off, republish, go live, republish after live, failure', async () => {
     const id = 'journey';

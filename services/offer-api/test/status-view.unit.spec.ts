@@ -1,5 +1,5 @@
 import type { OfferEvent } from '@mkt/events';
-import { evolve, foldEvents, initialStatusView, VIEW_LIMITS, type StatusView, type StepStatus } from '../src/domain/status-view';
+import { evolve, foldEvents, initialStatusView, MESSAGE_LEVELS, VIEW_LIMITS, type StatusView, type StepStatus } from '../src/domain/status-view';
 import { attemptEvents, OUTCOMES } from './fixtures/events';
 
 const SUBJECT = 'contoso/vm-one';
@@ -132,6 +132,86 @@ describe('evolve: the status view of one offer', () => {
     }
   });
 
+  test('message levels are the Cloud Partner Portal ones: information, warning, error', () => {
+    const levels = new Set<string>();
+    for (const outcome of OUTCOMES) {
+      const view = given(attemptEvents({ subject: SUBJECT, attempt: 1, outcome, idPrefix: outcome }));
+      for (const m of [...view.messages, ...view.steps.flatMap((s) => s.messages)]) levels.add(m.level);
+    }
+    expect([...levels].sort()).toEqual(['error', 'information']);
+    for (const level of levels) expect(MESSAGE_LEVELS).toContain(level);
+  });
+
+  test("top-level messages are the attempt's: the failing step's messages, naming the step; none while it goes well", () => {
+    for (const outcome of ['submitted', 'preview', 'golive-requested', 'live'] as const) {
+      expect(given(attemptEvents({ subject: SUBJECT, attempt: 1, outcome })).messages).toEqual([]);
+    }
+    const rejected = given(attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'rejected' }));
+    expect(rejected.messages.map((m) => [m.step, m.level, m.field])).toEqual([
+      ['validate-prerequisites', 'error', 'title'],
+      ['validate-prerequisites', 'error', 'plans[0].imageVersions[0].osDiskUrl'],
+    ]);
+    const certification = given(attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'certification-failed' }));
+    expect(certification.messages.every((m) => m.step === 'certification' && m.level === 'error')).toBe(true);
+    expect(certification.messages.map(({ step: _, ...m }) => m)).toEqual(step(certification, 'certification').messages.filter((m) => m.level === 'error'));
+    const packaging = given(attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'packaging-failed' }));
+    expect(packaging.messages.map((m) => [m.step, m.level, m.code])).toEqual([
+      ['packaging', 'error', expect.any(String)],
+      ['packaging', 'information', 'next-action'],
+    ]);
+    const goLive = given(attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'golive-failed' }));
+    expect(goLive.messages.map((m) => m.step)).toEqual(['live', 'live']);
+    const canceled = given(attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'canceled' }));
+    expect(canceled.messages.map((m) => [m.step, m.code])).toEqual([['publisher-signoff', 'canceled']]);
+  });
+
+  test('a new attempt starts with no top-level messages', () => {
+    const failed = attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'certification-failed', idPrefix: 'a1' });
+    const again = attemptEvents({ subject: SUBJECT, attempt: 2, outcome: 'submitted', idPrefix: 'a2', start: new Date('2026-02-01T00:00:00Z') });
+    expect(given(failed).messages.length).toBeGreaterThan(0);
+    expect(given(failed, again).messages).toEqual([]);
+  });
+
+  test('the live version stays marked while a newer attempt runs, fails or is canceled', () => {
+    const live = attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'live', idPrefix: 'a1' });
+    const wentLive = live.find((e) => e.type === 'WentLive')!;
+    const marker = { attempt: 1, time: wentLive.time, catalogUrl: 'https://marketplace.test/offers/contoso/vm-one' };
+    for (const outcome of OUTCOMES) {
+      const again = attemptEvents({ subject: SUBJECT, attempt: 2, outcome, idPrefix: `a2-${outcome}`, start: new Date('2026-03-01T00:00:00Z') });
+      const view = given(live, again);
+      expect(view.attempt).toBe(2);
+      expect(view.live).toMatchObject(outcome === 'live' ? { attempt: 2 } : marker);
+    }
+  });
+
+  test('replication progress on failure comes from the per-region results, whatever the last progress report said', () => {
+    const events = attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'replication-failed' });
+    const failure = events.find((e) => e.type === 'ReplicationFailed')!;
+    const withoutReports = events.filter((e) => e.type !== 'ImageReplicationProgressed');
+    const views = [given(events), given(withoutReports)];
+    for (const view of views) {
+      // 3 of 4 replicated (one region failed)
+      expect(step(view, 'provisioning')).toMatchObject({ status: 'blocked', progressPercentage: 75, endTime: failure.time });
+      expect(
+        step(view, 'provisioning')
+          .messages.filter((m) => m.code === 'replication-progress')
+          .map((m) => m.text),
+      ).toEqual(['Replicated to 3 of 4 regions.']);
+    }
+    expect(step(views[0], 'provisioning')).toEqual(step(views[1], 'provisioning'));
+    expect(views[0].messages.map((m) => [m.step, m.code])).toEqual([
+      ['provisioning', 'replication-failed'],
+      ['provisioning', 'region-failed'],
+    ]);
+  });
+
+  test('a failed replication never shows 100%: the progress is rounded down', () => {
+    const events = attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'replication-failed' }).map((e) =>
+      e.type === 'ReplicationFailed' ? { ...e, data: { ...e.data, regionsReplicated: 199 } } : e,
+    );
+    expect(step(given(events), 'provisioning').progressPercentage).toBe(99);
+  });
+
   test('messages per step are bounded, with a note of how many were left out', () => {
     const [submitted] = attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'submitted' });
     const rejected = attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'rejected' })[2] as Extract<OfferEvent, { type: 'PrerequisitesRejected' }>;
@@ -143,5 +223,7 @@ describe('evolve: the status view of one offer', () => {
     const messages = step(view, 'validate-prerequisites').messages;
     expect(messages).toHaveLength(VIEW_LIMITS.messagesPerStep);
     expect(messages.at(-1)).toMatchObject({ code: 'truncated', level: 'warning' });
+    expect(view.messages).toHaveLength(VIEW_LIMITS.messagesPerStep);
+    expect(view.messages.at(-1)).toMatchObject({ code: 'truncated', level: 'warning', step: 'validate-prerequisites' });
   });
 });

@@ -8,7 +8,16 @@ import { exceededDraftLimits } from '../domain/limits';
 import { exceededDraftQuotas } from '../domain/quotas';
 import { displayedStatus } from '../domain/status-response';
 import type { OfferStatus, StatusView } from '../domain/status-view';
-import { deleteNeverPublishedOffer, findOffer, findOfferWithView, insertOffer, listOffers, updateOfferDraft, type OfferRow } from '../persistence/offers';
+import {
+  deleteNeverPublishedOffer,
+  findOffer,
+  findOfferWithView,
+  insertOffer,
+  listOffers,
+  updateOfferDraft,
+  type OfferListRow,
+  type OfferRow,
+} from '../persistence/offers';
 import { lockPublisherQuotas, publisherUsage } from '../persistence/quotas';
 import { DraftSecrets } from './draft-secrets';
 import { ApplicationError, draftTooLarge, notFound, quotaExceeded, refusal } from './errors';
@@ -35,6 +44,13 @@ export interface OfferSummary {
   attempt: number;
   changedTime: string;
   lastEventTime: string | null;
+  /** The version in the public catalog: stays while a newer attempt runs, fails or is canceled. */
+  live: { attempt: number; time: string | null } | null;
+}
+
+/** The live marker of a list row (from the view's columns, never the whole view). */
+export function liveOf(row: Pick<OfferListRow, 'live_attempt' | 'live_time'>): { attempt: number; time: string | null } | null {
+  return row.live_attempt === null || row.live_attempt === undefined ? null : { attempt: row.live_attempt, time: row.live_time };
 }
 
 function offerOf(row: OfferRow, view: StatusView | null | undefined): Offer {
@@ -73,6 +89,7 @@ export class OfferDrafts {
         attempt: row.attempt,
         changedTime: new Date(row.updated_at).toISOString(),
         lastEventTime: row.last_event_time,
+        live: liveOf(row),
       })),
       more: rows.length > options.limit,
     };

@@ -8,6 +8,7 @@ import { findOffer, findOfferWithView, findStatusView, listOffersForOperators } 
 import { OFFER_STATUSES, type OfferStatus } from '../domain/status-view';
 import { findOperation, listOperations } from '../persistence/operations';
 import { operationOf } from './commands';
+import { liveOf } from './drafts';
 import { invalidInput, notFound } from './errors';
 
 /** One event of an offer's history; operators also see its log position and the data as stored. */
@@ -78,6 +79,8 @@ export interface OperatorOffer {
   currentStep: string | null;
   lastEventTime: string | null;
   updatedAt: string;
+  /** The live version (what the `live` filter selects), whatever the latest attempt is doing. */
+  live: { attempt: number; time: string | null } | null;
 }
 
 /** What publishers (and operators) read about an offer: status, history, preview, operations. */
@@ -118,6 +121,7 @@ export class OfferQueries {
       currentStep: r.current_step,
       lastEventTime: r.last_event_time,
       updatedAt: r.updated_at.toISOString(),
+      live: liveOf(r),
     }));
     const last = offers[offers.length - 1];
     return { offers, next: rows.length > query.limit && last ? `${last.publisherId}/${last.offerId}` : undefined };

@@ -1,4 +1,22 @@
-import { initialStatusView, type OfferStatus, type StatusView, type StepView } from './status-view';
+import type { PublishingStepId } from '@mkt/events';
+import { initialStatusView, type MessageLevel, type OfferStatus, type StatusView, type StepMessage, type StepView } from './status-view';
+
+/** A message as the Cloud Partner Portal shows it: level information, warning or error, text and HTML. */
+export interface ResponseMessage {
+  level: MessageLevel;
+  messageHtml: string;
+  text: string;
+  timestamp: string;
+  code?: string;
+  field?: string;
+}
+
+/** The version in the public catalog, whatever the latest attempt is doing (null when never live). */
+export interface LiveMarker {
+  attempt: number;
+  time: string;
+  catalogUrl: string;
+}
 
 /** The body of GET .../status in the Cloud Partner Portal shape (api-version 2017-10-31), plus our extras. */
 export interface StatusResponse {
@@ -6,9 +24,11 @@ export interface StatusResponse {
   offerId: string;
   status: OfferStatus;
   attempt: number;
-  steps: Array<
-    Omit<StepView, 'messages'> & { messages: Array<{ level: string; messageHtml: string; text: string; timestamp: string; code?: string; field?: string }> }
-  >;
+  /** The attempt's messages (why it failed or was canceled), each naming its step; the steps keep theirs too. */
+  messages: Array<ResponseMessage & { step: PublishingStepId }>;
+  steps: Array<Omit<StepView, 'messages'> & { messages: ResponseMessage[] }>;
+  /** Still live with this version while a newer attempt runs, fails or is canceled. */
+  live: LiveMarker | null;
   previewLinks: Array<{ displayText: string; uri: string }>;
   liveLinks: Array<{ displayText: string; uri: string }>;
   /** Comma-separated, as in the Cloud Partner Portal. */
@@ -21,6 +41,20 @@ export interface StatusResponse {
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/** The level as the Cloud Partner Portal names it; `info` is how views folded before VIEW_VERSION 1 stored it. */
+export function portalLevel(level: string): MessageLevel {
+  return level === 'info' ? 'information' : (level as MessageLevel);
+}
+
+function responseMessage<M extends StepMessage>(message: M): Omit<M, 'level'> & ResponseMessage {
+  return { ...message, level: portalLevel(message.level), messageHtml: escapeHtml(message.text) };
+}
+
+export function liveMarker(view: Pick<StatusView, 'live'> | undefined): LiveMarker | null {
+  const live = view?.live;
+  return live ? { attempt: live.attempt, time: live.time, catalogUrl: live.catalogUrl } : null;
 }
 
 /**
@@ -47,7 +81,10 @@ export function statusResponse(publisherId: string, offerId: string, offer: { at
     offerId,
     status,
     attempt: offer.attempt,
-    steps: view.steps.map((s) => ({ ...s, messages: s.messages.map((m) => ({ ...m, messageHtml: escapeHtml(m.text) })) })),
+    // a view stored before VIEW_VERSION 1 has none until the projection is rebuilt
+    messages: behind ? [] : (view.messages ?? []).map(responseMessage),
+    steps: view.steps.map((s) => ({ ...s, messages: s.messages.map(responseMessage) })),
+    live: liveMarker(view),
     previewLinks: !behind && view.preview ? [{ displayText: 'Preview', uri: view.preview.url }] : [],
     liveLinks: view.live ? [{ displayText: 'Live', uri: view.live.catalogUrl }] : [],
     notificationEmails: behind ? '' : view.notificationEmails.join(','),

@@ -19,7 +19,17 @@ export type OfferStatus = (typeof OFFER_STATUSES)[number];
 export const STEP_STATUSES = ['notStarted', 'inProgress', 'waitingForPublisherReview', 'complete', 'blocked', 'canceled'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
-export type MessageLevel = 'info' | 'warning' | 'error';
+/** The Cloud Partner Portal's message levels. */
+export const MESSAGE_LEVELS = ['information', 'warning', 'error'] as const;
+export type MessageLevel = (typeof MESSAGE_LEVELS)[number];
+
+/**
+ * Version of the fold: bump it whenever `evolve` would fold the same events into a different view. Each
+ * stored view row records the version that folded it; at start-up offer-api rebuilds the projection from
+ * the log when a stored view is older (persistence/projection.ts, application/stale-views.ts).
+ * 1: levels and messages of the Cloud Partner Portal, top-level messages, replication progress on failure.
+ */
+export const VIEW_VERSION = 1;
 
 export interface StepMessage {
   level: MessageLevel;
@@ -29,6 +39,11 @@ export interface StepMessage {
   code?: string;
   /** Path into the offer for per-field validation messages. */
   field?: string;
+}
+
+/** A message of the attempt as a whole (top-level `messages`): a step's message, with the step it is about. */
+export interface AttemptMessage extends StepMessage {
+  step: PublishingStepId;
 }
 
 export interface StepView {
@@ -85,8 +100,10 @@ export interface StatusView {
   summary: string | null;
   /** Set when PreviewReady of the current attempt has been seen. */
   preview: { attempt: number; url: string; productPageHash: string } | null;
-  /** The version in the public catalog; stays while later attempts run. */
+  /** The version in the public catalog; stays while later attempts run, fail or are canceled. */
   live: LiveVersion | null;
+  /** The attempt's messages (the Cloud Partner Portal's top-level `messages`): why it failed or was canceled. */
+  messages: AttemptMessage[];
   steps: StepView[];
   notifications: NotificationRecord[];
   /** The offer's attempts, oldest first (bounded). */
@@ -133,6 +150,7 @@ export function initialStatusView(publisherId: string, offerId: string): StatusV
     summary: null,
     preview: null,
     live: null,
+    messages: [],
     steps: freshSteps(),
     notifications: [],
     attempts: [],
@@ -165,15 +183,26 @@ function patchStep(view: StatusView, id: PublishingStepId, patch: StepPatch): St
   };
 }
 
-function boundMessages(messages: StepMessage[]): StepMessage[] {
+function boundMessages<M extends StepMessage>(messages: M[], truncated: (message: StepMessage) => M = (m) => m as M): M[] {
   if (messages.length <= VIEW_LIMITS.messagesPerStep) return messages;
   const kept = messages.slice(0, VIEW_LIMITS.messagesPerStep - 1);
   const last = messages[messages.length - 1];
   const omitted = messages.length - kept.length;
   return [
     ...kept,
-    { level: 'warning', text: `${omitted} more message(s) not shown; see the event history for all of them.`, timestamp: last.timestamp, code: 'truncated' },
+    truncated({
+      level: 'warning',
+      text: `${omitted} more message(s) not shown; see the event history for all of them.`,
+      timestamp: last.timestamp,
+      code: 'truncated',
+    }),
   ];
+}
+
+/** The step's messages are also the attempt's (top-level), naming the step. */
+function withAttemptMessages(view: StatusView, id: PublishingStepId, add: StepMessage[]): StatusView {
+  const step = (m: StepMessage): AttemptMessage => ({ ...m, step: id });
+  return { ...view, messages: boundMessages([...view.messages, ...add.map(step)], step) };
 }
 
 function start(view: StatusView, id: PublishingStepId, time: string, add: StepMessage[] = []): StatusView {
@@ -188,7 +217,8 @@ function complete(view: StatusView, id: PublishingStepId, time: string, add: Ste
 
 function block(view: StatusView, id: PublishingStepId, time: string, add: StepMessage[]): StatusView {
   const step = view.steps.find((s) => s.id === id);
-  return withStatus(patchStep(view, id, { status: 'blocked', startTime: step?.startTime ?? time, endTime: time, add }), 'failed', time);
+  const blocked = patchStep(view, id, { status: 'blocked', startTime: step?.startTime ?? time, endTime: time, add });
+  return withStatus(withAttemptMessages(blocked, id, add), 'failed', time);
 }
 
 function withStatus(view: StatusView, status: OfferStatus, time: string): StatusView {
@@ -197,13 +227,13 @@ function withStatus(view: StatusView, status: OfferStatus, time: string): Status
 }
 
 function info(text: string, timestamp: string, code?: string): StepMessage {
-  return code ? { level: 'info', text, timestamp, code } : { level: 'info', text, timestamp };
+  return code ? { level: 'information', text, timestamp, code } : { level: 'information', text, timestamp };
 }
 
 function failureMessages(failure: { code: string; reason: string; action: string }, timestamp: string): StepMessage[] {
   return [
     { level: 'error', text: failure.reason, timestamp, code: failure.code },
-    { level: 'info', text: `What to do: ${failure.action}`, timestamp, code: 'next-action' },
+    { level: 'information', text: `What to do: ${failure.action}`, timestamp, code: 'next-action' },
   ];
 }
 
@@ -274,7 +304,7 @@ export function evolve(view: StatusView, event: OfferEvent): StatusView {
           time,
         );
       case 'ReplicationFailed':
-        return block(view, 'provisioning', time, [
+        return block(replicationDone(view, event), 'provisioning', time, [
           {
             level: 'error',
             text: `Replication failed in ${event.data.failedRegions.length} region(s) (${event.data.regionsReplicated} replicated).`,
@@ -330,6 +360,7 @@ function submitted(view: StatusView, event: OfferEventOf<'OfferSubmitted'>): Sta
     title: event.data.offer.title ?? null,
     summary: event.data.offer.summary ?? null,
     preview: null,
+    messages: [],
     steps: freshSteps(),
     notifications: [],
     attempts: [
@@ -340,6 +371,22 @@ function submitted(view: StatusView, event: OfferEventOf<'OfferSubmitted'>): Sta
     lastEventTime: time,
   };
   return start(fresh, 'validate-prerequisites', time, [info(`Publishing attempt ${event.attempt} submitted by ${event.data.submittedBy}.`, time)]);
+}
+
+/**
+ * What replication did, from the per-region results of the outcome, not from the last progress report
+ * (which came whenever the job happened to report): replicated of total, the same for the same events.
+ */
+function replicationDone(view: StatusView, event: OfferEventOf<'ReplicationFailed'>): StatusView {
+  const time = event.time;
+  const replicated = event.data.regionsReplicated;
+  const total = replicated + event.data.failedRegions.length;
+  return patchStep(start(view, 'provisioning', time), 'provisioning', {
+    // rounded down: a failed step never shows 100%
+    progressPercentage: total === 0 ? 0 : Math.floor((replicated * 100) / total),
+    replaceCode: 'replication-progress',
+    add: [info(`Replicated to ${replicated} of ${total} regions.`, time, 'replication-progress')],
+  });
 }
 
 function previewReady(view: StatusView, event: OfferEventOf<'PreviewReady'>): StatusView {
@@ -382,7 +429,9 @@ function canceled(view: StatusView, event: OfferEventOf<'PublishCanceled'>): Sta
     endTime: time,
     add: [info(`Publishing canceled by ${event.data.canceledBy}${reason} Publish again to start over.`, time, 'canceled')],
   });
-  return withStatus(marked, 'canceled', time);
+  // the reason is also the attempt's message
+  const said = marked.steps.find((s) => s.id === 'publisher-signoff')?.messages ?? [];
+  return withStatus(withAttemptMessages(marked, 'publisher-signoff', said), 'canceled', time);
 }
 
 function notified(view: StatusView, event: OfferEventOf<'NotificationSent'> | OfferEventOf<'NotificationFailed'>): StatusView {

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateBy, ValidateNested, type ValidationOptions } from 'class-validator';
-import { OfferDraft, SUPPORTED_LANGUAGES } from '@mkt/events';
-import { OFFER_STATUSES, STEP_STATUSES } from '../domain/status-view';
+import { OfferDraft, PUBLISHING_STEPS, SUPPORTED_LANGUAGES } from '@mkt/events';
+import { MESSAGE_LEVELS, OFFER_STATUSES, STEP_STATUSES } from '../domain/status-view';
 
 /** The draft body of PUT: exactly the catalog's OfferDraft (its schema is generated into the OpenAPI document). */
 export class OfferDraftDto extends OfferDraft {}
@@ -97,6 +97,15 @@ export class OfferDto {
   @ApiProperty() changedTime!: string;
 }
 
+export class LiveMarkerDto {
+  @ApiProperty({ description: 'The attempt that went live' }) attempt!: number;
+  @ApiProperty({ description: 'When it went live' }) time!: string;
+}
+
+export class LiveVersionDto extends LiveMarkerDto {
+  @ApiProperty() catalogUrl!: string;
+}
+
 export class OfferSummaryDto {
   @ApiProperty() id!: string;
   @ApiPropertyOptional() title?: string;
@@ -107,6 +116,12 @@ export class OfferSummaryDto {
   @ApiProperty() statusLink!: string;
   @ApiProperty() changedTime!: string;
   @ApiProperty({ nullable: true, description: 'Time of the last event of the attempt' }) lastEventTime!: string | null;
+  @ApiProperty({
+    type: LiveMarkerDto,
+    nullable: true,
+    description: "The version in the public catalog: stays while a newer attempt runs, fails or is canceled (status is the latest attempt's)",
+  })
+  live!: LiveMarkerDto | null;
 }
 
 export class OfferListDto {
@@ -115,12 +130,16 @@ export class OfferListDto {
 }
 
 export class StepMessageDto {
-  @ApiProperty({ enum: ['info', 'warning', 'error'] }) level!: string;
+  @ApiProperty({ enum: MESSAGE_LEVELS, description: 'As in the Cloud Partner Portal' }) level!: string;
   @ApiProperty() text!: string;
   @ApiProperty() messageHtml!: string;
   @ApiProperty() timestamp!: string;
   @ApiPropertyOptional() code?: string;
   @ApiPropertyOptional({ description: 'Offer field path for validation messages' }) field?: string;
+}
+
+export class AttemptMessageDto extends StepMessageDto {
+  @ApiProperty({ enum: PUBLISHING_STEPS.map((s) => s.id), description: 'The step the message is about' }) step!: string;
 }
 
 export class StepDto {
@@ -155,7 +174,15 @@ export class StatusDto {
   @ApiProperty() offerId!: string;
   @ApiProperty({ enum: OFFER_STATUSES }) status!: string;
   @ApiProperty() attempt!: number;
+  @ApiProperty({ type: [AttemptMessageDto], description: "The attempt's messages (why it failed or was canceled); each step also has its own" })
+  messages!: AttemptMessageDto[];
   @ApiProperty({ type: [StepDto] }) steps!: StepDto[];
+  @ApiProperty({
+    type: LiveVersionDto,
+    nullable: true,
+    description: 'The version in the public catalog: stays while a newer attempt runs, fails or is canceled',
+  })
+  live!: LiveVersionDto | null;
   @ApiProperty({ type: [LinkDto] }) previewLinks!: LinkDto[];
   @ApiProperty({ type: [LinkDto] }) liveLinks!: LinkDto[];
   @ApiProperty({ description: 'Comma-separated' }) notificationEmails!: string;

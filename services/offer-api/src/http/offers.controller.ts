@@ -64,6 +64,7 @@ export class OffersController {
         statusLink: withApiVersion(`${base}/${offer.id}/status`),
         changedTime: offer.changedTime,
         lastEventTime: offer.lastEventTime,
+        live: offer.live,
       })),
       nextLink: more ? withApiVersion(base, { status, limit, after: offers[offers.length - 1].id }) : null,
     };

@@ -118,6 +118,9 @@ export interface OfferListRow {
   current_step: string | null;
   updated_at: Date;
   last_event_time: string | null;
+  /** The live version, whatever the latest attempt is doing. */
+  live_attempt: number | null;
+  live_time: string | null;
 }
 
 /** SQL for the status an offer shows in "All offers" (the same rule as displayedStatus in the domain). */
@@ -127,7 +130,7 @@ const LIST_STATUS = `CASE
   ELSE v.status END`;
 
 const LIST_COLUMNS = `o.offer_id, o.version, o.attempt, o.title, ${LIST_STATUS} AS status,
-  CASE WHEN v.attempt = o.attempt THEN v.current_step END AS current_step, o.updated_at, v.last_event_time`;
+  CASE WHEN v.attempt = o.attempt THEN v.current_step END AS current_step, o.updated_at, v.last_event_time, v.live_attempt, v.live_time`;
 
 /**
  * One page of a publisher's offers in id order, after `after` (keyset paging), optionally of one status.
@@ -169,7 +172,8 @@ export async function listOffersForOperators(
   on: Queryable,
   options: { after?: { publisherId: string; offerId: string }; status?: string; since?: string; limit: number },
 ): Promise<OperatorOfferRow[]> {
-  const statusFilter = options.status === 'live' ? `v.live_attempt IS NOT NULL` : `($3::text IS NULL OR ${LIST_STATUS} = $3)`;
+  // every parameter is referenced (typed), whichever the filter: PostgreSQL refuses a parameter it cannot type
+  const statusFilter = options.status === 'live' ? `v.live_attempt IS NOT NULL AND $3::text IS NULL` : `($3::text IS NULL OR ${LIST_STATUS} = $3)`;
   const sql = `SELECT o.publisher_id, ${LIST_COLUMNS}
      FROM offers o LEFT JOIN offer_status_view v ON v.publisher_id = o.publisher_id AND v.offer_id = o.offer_id
      WHERE (o.publisher_id, o.offer_id) > ($1, $2) AND ${statusFilter} AND ($4::text IS NULL OR v.last_event_time >= $4)

@@ -1,9 +1,10 @@
 import { parseOfferSubject, unhandledEvent, type OfferEvent } from '@mkt/events';
 import { classifyFailure, type Tx } from '@mkt/messaging';
 import type { DataSource } from 'typeorm';
-import { currentStep, evolve, initialStatusView, type StatusView } from '../domain/status-view';
+import { currentStep, evolve, initialStatusView, VIEW_VERSION, type StatusView } from '../domain/status-view';
 import { historyEvent, offerHistory } from './history';
 import { createProjectionTables } from './migrations/1733200000000-offer-api-tables';
+import { addViewColumns } from './migrations/1733200400000-view-version-live';
 
 /** One set of projection tables: the live one, or the shadow set a rebuild fills. */
 export interface ProjectionTables {
@@ -82,10 +83,14 @@ export async function applyToProjection(tx: Tx, tables: ProjectionTables, event:
 
   await tx.query(
     `INSERT INTO ${tables.view}
-       (publisher_id, offer_id, attempt, status, live_attempt, current_step, last_event_time, view, last_partition, last_offset, last_event_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       (publisher_id, offer_id, attempt, status, live_attempt, current_step, last_event_time, view, last_partition, last_offset, last_event_id,
+        live_time, view_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
      ON CONFLICT (publisher_id, offer_id) DO UPDATE SET attempt = EXCLUDED.attempt, status = EXCLUDED.status,
        live_attempt = EXCLUDED.live_attempt, current_step = EXCLUDED.current_step, last_event_time = EXCLUDED.last_event_time,
+       live_time = EXCLUDED.live_time,
+       -- a row folded by an older version stays marked as such (only a rebuild folds it all again)
+       view_version = LEAST(${tables.view}.view_version, EXCLUDED.view_version),
        view = EXCLUDED.view, last_partition = EXCLUDED.last_partition, last_offset = EXCLUDED.last_offset, last_event_id = EXCLUDED.last_event_id`,
     [
       publisherId,
@@ -99,6 +104,8 @@ export async function applyToProjection(tx: Tx, tables: ProjectionTables, event:
       position.partition,
       position.offset,
       event.id,
+      after.live?.time ?? null,
+      VIEW_VERSION,
     ],
   );
   if (outcome === 'applied') await updatePages(tx, tables, publisherId, offerId, event);
@@ -238,6 +245,13 @@ export async function reprojectOffer(
 export async function recreateShadowTables(dataSource: DataSource): Promise<void> {
   await dropShadowTables(dataSource);
   await createProjectionTables(dataSource, REBUILD_PREFIX);
+  await addViewColumns(dataSource, REBUILD_PREFIX);
+}
+
+/** How many stored views an older version of the fold wrote (they are right once the projection is rebuilt). */
+export async function countStaleViews(on: Pick<DataSource, 'query'>): Promise<number> {
+  const [row] = (await on.query(`SELECT count(*)::int AS n FROM ${LIVE_TABLES.view} WHERE view_version < $1`, [VIEW_VERSION])) as Array<{ n: number }>;
+  return row.n;
 }
 
 export async function dropShadowTables(dataSource: DataSource): Promise<void> {

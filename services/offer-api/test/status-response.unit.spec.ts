@@ -1,0 +1,41 @@
+import { statusResponse } from '../src/domain/status-response';
+import { foldEvents, type StatusView } from '../src/domain/status-view';
+import { attemptEvents } from './fixtures/events';
+
+const SUBJECT = 'contoso/vm-one';
+
+describe('statusResponse: GET status in the Cloud Partner Portal shape', () => {
+  const live = attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'live', idPrefix: 'a1' });
+  const failedAgain = attemptEvents({ subject: SUBJECT, attempt: 2, outcome: 'certification-failed', idPrefix: 'a2', start: new Date('2026-03-01T00:00:00Z') });
+  const wentLive = live.find((e) => e.type === 'WentLive')!;
+
+  test('a failed republish: status failed, the live version still marked, top-level messages from the failing step', () => {
+    const view = foldEvents('contoso', 'vm-one', [...live, ...failedAgain]);
+    const body = statusResponse('contoso', 'vm-one', { attempt: 2 }, view);
+    expect(body).toMatchObject({ status: 'failed', attempt: 2 });
+    expect(body.live).toEqual({ attempt: 1, time: wentLive.time, catalogUrl: 'https://marketplace.test/offers/contoso/vm-one' });
+    expect(body.liveLinks).toEqual([{ displayText: 'Live', uri: 'https://marketplace.test/offers/contoso/vm-one' }]);
+    expect(body.messages.length).toBeGreaterThan(0);
+    expect(body.messages.every((m) => m.step === 'certification' && m.level === 'error' && m.messageHtml.length > 0)).toBe(true);
+  });
+
+  test('a Publish the projection has not seen yet: notStarted, no messages of the previous attempt, still live', () => {
+    const view = foldEvents('contoso', 'vm-one', [...live, ...failedAgain]);
+    const body = statusResponse('contoso', 'vm-one', { attempt: 3 }, view);
+    expect(body).toMatchObject({ status: 'notStarted', messages: [], live: { attempt: 1 } });
+  });
+
+  test('a view stored before VIEW_VERSION 1 (level info, no top-level messages) is shown in the current shape', () => {
+    const current = foldEvents('contoso', 'vm-one', failedAgain);
+    const { messages: _, ...rest } = current;
+    const old = {
+      ...rest,
+      steps: current.steps.map((s) => ({ ...s, messages: s.messages.map((m) => ({ ...m, level: m.level === 'information' ? 'info' : m.level })) })),
+    } as unknown as StatusView;
+    const body = statusResponse('contoso', 'vm-one', { attempt: 2 }, old);
+    expect(body.messages).toEqual([]);
+    expect(body.live).toBeNull();
+    expect(new Set(body.steps.flatMap((s) => s.messages.map((m) => m.level)))).toEqual(new Set(['information', 'error']));
+    expect(body.steps).toEqual(statusResponse('contoso', 'vm-one', { attempt: 2 }, current).steps);
+  });
+});
