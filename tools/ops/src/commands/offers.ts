@@ -10,6 +10,8 @@ interface OfferSummary {
   currentStep: string | null;
   lastEventTime: string | null;
   updatedAt: string | null;
+  /** Set while a version of the offer is live, whatever a newer attempt is doing. */
+  live: { attempt: number; time: string } | null;
 }
 
 export const offersCommand: Command = {
@@ -48,6 +50,7 @@ export const offersCommand: Command = {
         ['OFFER', (o) => `${o.publisherId}/${o.offerId}`],
         ['STATUS', (o) => o.status],
         ['ATTEMPT', (o) => o.attempt],
+        ['LIVE', (o) => (o.live ? `attempt ${o.live.attempt} since ${time(o.live.time)}` : '')],
         ['STEP', (o) => o.currentStep],
         ['LAST EVENT', (o) => time(o.lastEventTime)],
         ['TITLE', (o) => o.title],
