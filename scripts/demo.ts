@@ -33,6 +33,8 @@ export interface DemoOptions {
   stepTimeoutMs?: number;
   /** How long e-mails may take to arrive once the offer has stopped changing. */
   mailSettleMs?: number;
+  /** How long to wait for the first e-mail of an offer. */
+  mailWaitMs?: number;
   /** Makes offer ids and recipients of one run unique. */
   run?: string;
 }
@@ -176,7 +178,7 @@ class Demo {
   /** The e-mails to this story's own recipient, once no new one has arrived for mailSettleMs. */
   async mails(recipient: string): Promise<StoryResult['mails']> {
     const settle = this.o.mailSettleMs ?? 2_000;
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + (this.o.mailWaitMs ?? 30_000);
     let last = -1;
     let since = Date.now();
     for (;;) {
@@ -194,7 +196,7 @@ class Demo {
       if (ours.length !== last) {
         last = ours.length;
         since = Date.now();
-      } else if (Date.now() - since >= settle || Date.now() > deadline) {
+      } else if ((ours.length > 0 && Date.now() - since >= settle) || Date.now() > deadline) {
         return ours.map(({ to, subject }) => ({ to, subject }));
       }
       await new Promise((r) => setTimeout(r, 250));
