@@ -2,7 +2,8 @@
 //   node scripts/stack.mjs up     (what `npm start` does after building)
 //   node scripts/stack.mjs down   (stops what a previous `up` left running)
 // Brings up the Kafka broker (from Maven Central, KRaft, 127.0.0.1:9092), checks PostgreSQL, starts the
-// mail catcher (maildev, web UI on :1080) and the Azure Table emulator (Azurite, :10002), then every
+// mail catcher (maildev, web UI on :1080), the Azure Table emulator (Azurite, :10002) and the sample disk host
+// (tools/sample-disks: sparse VHDs over HTTPS on :3443, what docs/examples/offer.json points at), then every
 // service in services/*/dist/main.js, each its own process. Ctrl-C stops everything cleanly.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +29,8 @@ const SERVICES = [
 
 const MAIL = { smtpPort: Number(process.env.MAILDEV_SMTP_PORT ?? 1025), webPort: Number(process.env.MAILDEV_WEB_PORT ?? 1080) };
 const AZURITE_PORT = Number(process.env.AZURITE_TABLE_PORT ?? 10002);
+const SAMPLE_DISKS_PORT = Number(process.env.SAMPLE_DISKS_PORT ?? 3443);
+const TLS_DIR = join(local, 'tls');
 
 function say(message) {
   process.stdout.write(`[stack] ${message}\n`);
@@ -53,13 +56,49 @@ async function checkPostgres(url) {
   }
 }
 
-/** The CAs the machine already adds (NODE_EXTRA_CA_CERTS), plus the test servers' certificate. */
+/**
+ * The CAs the machine already adds (NODE_EXTRA_CA_CERTS), plus the development CA (made once into .local/tls by
+ * the sample disk host, tools/sample-disks/src/tls.ts) that signs the sample disk host's certificate.
+ */
 function developmentCaBundle() {
   const bundle = join(local, 'development-ca.pem');
-  const parts = [process.env.NODE_EXTRA_CA_CERTS, join(root, 'test', 'e2e', 'fixtures', 'tls', 'cert.pem')].filter((f) => f && existsSync(f));
+  const parts = [process.env.NODE_EXTRA_CA_CERTS, join(TLS_DIR, 'ca.pem')].filter((f) => f && existsSync(f));
   mkdirSync(local, { recursive: true });
   writeFileSync(bundle, parts.map((f) => readFileSync(f, 'utf8').trim()).join('\n') + '\n');
   return bundle;
+}
+
+/** The sample disk host (tools/sample-disks), its own process; resolves to it and its origin once it serves. */
+function startSampleDisks() {
+  const name = 'sample-disks';
+  mkdirSync(logs, { recursive: true });
+  const log = createWriteStream(join(logs, `${name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(root, 'tools', 'sample-disks', 'src', 'main.ts')], {
+    cwd: root,
+    env: { ...process.env, SAMPLE_DISKS_PORT: String(SAMPLE_DISKS_PORT), SAMPLE_DISKS_TLS_DIR: TLS_DIR, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => log.write(chunk));
+  mkdirSync(pids, { recursive: true });
+  writeFileSync(join(pids, `${name}.pid`), String(child.pid));
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s; see ${join(logs, `${name}.log`)}`)), 60_000);
+    const watch = (chunk) => {
+      output += chunk.toString();
+      const ready = /sample disks ready on (https:\/\/\S+)/.exec(output);
+      if (ready) {
+        clearTimeout(timer);
+        resolve({ child, name, origin: ready[1] });
+      }
+    };
+    child.stdout.on('data', watch);
+    child.stderr.on('data', (chunk) => (output += chunk.toString()));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited during start-up (${code ?? signal}): ${output.trim().split('\n').pop() ?? ''}`));
+    });
+  });
 }
 
 /**
@@ -138,12 +177,15 @@ async function up() {
   if (maildev && !process.env.SMTP_HOST) await maildev.start(MAIL);
   let azuriteConnection;
   if (azurite) azuriteConnection = (await azurite.start({ port: AZURITE_PORT, inMemory: false }))?.connectionString;
+  // before the services: it makes the development CA they are given (NODE_EXTRA_CA_CERTS) on the first start
+  const disks = await startSampleDisks();
+  say(`sample disks on ${disks.origin} (development CA ${join(TLS_DIR, 'ca.pem')})`);
 
   const env = {
     KAFKA_BROKERS: brokers,
     DATABASE_URL: databaseUrl,
-    // local development: publishers' URLs may point at this machine (test VHDs, lead endpoints), and
-    // the HTTPS test servers of `npm run demo` and the tests are trusted
+    // local development: publishers' URLs may be http:// and point at this machine (sample disks, lead
+    // endpoints), and the sample disk host's certificate (development CA) is trusted
     DEVELOPMENT: 'true',
     NODE_EXTRA_CA_CERTS: developmentCaBundle(),
     SMTP_HOST: process.env.SMTP_HOST ?? '127.0.0.1',
@@ -163,6 +205,7 @@ async function up() {
     stopping = true;
     say('stopping services (finishing batches, draining outboxes)...');
     await Promise.all(children.map(({ child, name }) => stopChild(child, name)));
+    await stopChild(disks.child, disks.name, 5_000);
     if (azurite) await azurite.stop().catch(() => undefined);
     if (maildev && !process.env.SMTP_HOST) await maildev.stop().catch(() => undefined);
     if (!process.env.KAFKA_BROKERS) await kafka.stop('dev');
@@ -186,6 +229,8 @@ async function up() {
     say(`  ${s.name.padEnd(18)}  http://127.0.0.1:${s.port}${s.name === 'offer-api' ? '  (API docs: /api/docs)' : '  (/health/ready, /metrics)'}`);
   if (maildev && !process.env.SMTP_HOST) say(`  mail catcher        http://127.0.0.1:${MAIL.webPort}  (every e-mail sent)`);
   if (azuriteConnection) say(`  Azure Table emulator 127.0.0.1:${AZURITE_PORT}`);
+  say(`  sample disks        ${disks.origin}  (sparse VHDs with SAS URLs, listed at /; docs/examples/offer.json points here)`);
+  say(`                      curl --cacert .local/tls/ca.pem ${disks.origin}/`);
   say('  a publisher token:  node scripts/token.js --publisher contoso');
   say('  a customer token:   node scripts/token.js --customer --subscription <subscription GUID>   (sees previews that allow-list it)');
   say('  a guided run:       npm run demo   (in another terminal)');
@@ -194,7 +239,7 @@ async function up() {
 
 async function down() {
   const kafka = require(join(root, 'scripts/infra/kafka.js'));
-  for (const { name } of SERVICES) {
+  for (const name of [...SERVICES.map((s) => s.name), 'sample-disks']) {
     const file = join(pids, `${name}.pid`);
     if (!existsSync(file)) continue;
     const pid = Number(readFileSync(file, 'utf8'));

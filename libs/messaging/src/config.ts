@@ -29,6 +29,16 @@ export function envBool(name: string, fallback: boolean): boolean {
   throw new Error(`${name} must be true or false, got "${raw}"`);
 }
 
+/**
+ * Development mode, the one setting every service reads from here and only here: `DEVELOPMENT` (or `MKT_DEV`, or
+ * `NODE_ENV=development`). It lets publishers' URLs be http:// and point at this machine or a private network (disk
+ * URLs in validation and certification, lead endpoints in packaging) and enables the operator fault endpoints.
+ */
+export function developmentModeFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const yes = (name: string) => /^(1|true|yes|on)$/i.test(env[name] ?? '');
+  return yes('DEVELOPMENT') || yes('MKT_DEV') || env.NODE_ENV === 'development';
+}
+
 export interface KafkaSettings {
   brokers: string[];
   /**

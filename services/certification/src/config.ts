@@ -1,5 +1,5 @@
 import type { SecretStoreSettings } from '@mkt/secrets';
-import { envBool, envInt, jobSettingsFromEnv, type MessagingOptions } from '@mkt/messaging';
+import { developmentModeFromEnv, envBool, envInt, jobSettingsFromEnv, type MessagingOptions } from '@mkt/messaging';
 
 export const SERVICE_NAME = 'certification';
 
@@ -30,7 +30,7 @@ export interface CertificationConfig {
 }
 
 export function certificationConfigFromEnv(): CertificationConfig {
-  const development = envBool('DEVELOPMENT', false);
+  const development = developmentModeFromEnv();
   const jobs = jobSettingsFromEnv('certification', { concurrency: 8, leaseMs: 30_000, pollIntervalMs: 1_000, maxTries: 5 });
   const groupId = process.env.CONSUMER_GROUP;
   return {

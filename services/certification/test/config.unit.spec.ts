@@ -2,6 +2,7 @@ import { certificationConfigFromEnv } from '../src/config';
 
 const NAMES = [
   'DEVELOPMENT',
+  'MKT_DEV',
   'CERTIFICATION_ALLOW_PRIVATE_NETWORK',
   'CERTIFICATION_DURATION_MS',
   'CERTIFICATION_SAS_MIN_DAYS',
@@ -32,6 +33,8 @@ test('given DEVELOPMENT=true, then private network is allowed unless the certifi
   expect(withEnv({ DEVELOPMENT: 'true' }).allowPrivateNetwork).toBe(true);
   expect(withEnv({ DEVELOPMENT: 'true', CERTIFICATION_ALLOW_PRIVATE_NETWORK: 'false' }).allowPrivateNetwork).toBe(false);
   expect(withEnv({ CERTIFICATION_ALLOW_PRIVATE_NETWORK: 'true' }).allowPrivateNetwork).toBe(true);
+  // the one reading of development mode (libs/messaging developmentModeFromEnv), shared with validation
+  expect(withEnv({ MKT_DEV: 'yes' }).allowPrivateNetwork).toBe(true);
 });
 
 test('given overrides, then they are used; given nonsense, then startup fails with the variable name', () => {

@@ -1,4 +1,4 @@
-import { envBool, envInt, envString, jobSettingsFromEnv, servicePort, type MessagingOptions } from '@mkt/messaging';
+import { developmentModeFromEnv, envBool, envInt, envString, jobSettingsFromEnv, servicePort, type MessagingOptions } from '@mkt/messaging';
 import type { SecretStoreSettings } from '@mkt/secrets';
 import type { StageDurations } from './domain';
 
@@ -59,7 +59,7 @@ export function packagingConfigFromEnv(): PackagingConfig {
       goLiveDelayMs: envInt('GO_LIVE_DELAY_MS', 5_000, { min: 0 }),
     },
     offerApiPublicUrl: envString('OFFER_API_PUBLIC_URL', 'http://127.0.0.1:3000'),
-    allowPrivateNetwork: envBool('PACKAGING_ALLOW_PRIVATE_NETWORK', envBool('DEVELOPMENT', false)),
+    allowPrivateNetwork: envBool('PACKAGING_ALLOW_PRIVATE_NETWORK', developmentModeFromEnv()),
     leadTimeoutMs: envInt('PACKAGING_LEAD_TIMEOUT_MS', 5_000, { min: 100 }),
     jobs: {
       ...jobSettingsFromEnv(PACKAGING_SERVICE, { concurrency: 8, leaseMs: 30_000, pollIntervalMs: 1_000, maxTries: 3 }),

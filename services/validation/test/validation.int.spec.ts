@@ -24,7 +24,7 @@ interface RunningService {
 const topics = new TestTopics();
 const services: RunningService[] = [];
 
-async function startService(label: string, validationDurationMs: number): Promise<RunningService> {
+async function startService(label: string, validationDurationMs: number, allowPrivateNetwork = false): Promise<RunningService> {
   const db = await new TestDatabase(`validation_${label}`).create();
   const topic = await topics.create(`validation-${label}`, 3);
   const dlq = await topics.create(`validation-${label}-dlq`, 1);
@@ -32,6 +32,7 @@ async function startService(label: string, validationDurationMs: number): Promis
   const config: ValidationConfig = {
     port: 0,
     validationDurationMs,
+    allowPrivateNetwork,
     jobs: { concurrency: 4, leaseMs: 3000, pollIntervalMs: 100, maxTries: 3 },
     messaging: {
       kafka: { brokers: testBrokers(), eventsTopic: topic, deadLetterTopic: dlq, partitions: 3 },
@@ -50,9 +51,11 @@ async function startService(label: string, validationDurationMs: number): Promis
 
 let service: RunningService;
 let slow: RunningService;
+let development: RunningService;
 
 beforeAll(async () => {
   service = await startService('fast', 0);
+  development = await startService('dev', 0, true);
   // a stage that takes a minute: long enough to supersede or cancel its job before it runs
   slow = await startService('slow', 60_000);
 });
@@ -158,6 +161,24 @@ test('an offer with many invalid fields is rejected with every problem, once', a
 
   await waitForGroupCaughtUp(service.group, service.topic);
   expect(verdicts(service, subject)).toHaveLength(1);
+});
+
+test('in development mode http:// and local disk URLs are validated, as certification takes them; outside it they are rejected', async () => {
+  const offer = completeOffer();
+  offer.plans![0].imageVersions![0] = {
+    version: '1.0.0',
+    osDiskUrl: 'http://127.0.0.1:8443/disks/os-30g.vhd?sv=2022-11-02&sig=x',
+    dataDiskUrls: ['https://localhost:8443/disks/data-1g.vhd?sv=2022-11-02&sig=x'],
+  };
+  const subject = `${uniqueId('pub')}/local-disks`;
+  await publishEvents(development.topic, [submitted(subject, 1, offer)], { twice: true });
+  await publishEvents(service.topic, [submitted(subject, 1, offer)], { twice: true });
+
+  await development.log.waitFor(subject, 'PrerequisitesValidated');
+  const rejected = await service.log.waitFor(subject, 'PrerequisitesRejected');
+  expect(rejected.data.problems.map((p) => [p.path, p.code])).toEqual([['plans[0].imageVersions[0].osDiskUrl', 'invalid-url']]);
+  await waitForGroupCaughtUp(development.group, development.topic);
+  expect(verdicts(development, subject).map((e) => e.type)).toEqual(['PrerequisitesValidated']);
 });
 
 test('an event of an older attempt is ignored', async () => {

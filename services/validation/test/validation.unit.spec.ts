@@ -3,7 +3,7 @@ import { accepted } from '@mkt/stages';
 import { eventOf, stageSpec, submittedOf } from '@mkt/testing';
 import { validationDecider, type ValidationInput } from '../src/domain/stage';
 import { PREREQUISITE_RULES } from '../src/domain/rules';
-import { isStorageConnectionString, validateSubmission, validationOutcome, type FieldProblem } from '../src/domain/validate';
+import { isDiskUrl, isStorageConnectionString, validateSubmission, validationOutcome, type FieldProblem } from '../src/domain/validate';
 import { completeOffer, NOTIFICATION_EMAILS } from './offers';
 
 type Case = [description: string, change: (offer: OfferDraft) => void, path: string, code: string, emails?: string[]];
@@ -337,5 +337,49 @@ describe('attempts', () => {
       .given([submitted(2)])
       .when(eventOf('CertificationStarted', { disks: 1 }, 2))
       .thenIgnored(/does not react to CertificationStarted/);
+  });
+});
+
+describe('disk URLs in development mode (DEVELOPMENT), as certification takes them', () => {
+  const DEVELOPMENT = { allowPrivateNetwork: true };
+  const local = (offer: OfferDraft) => {
+    image(offer).osDiskUrl = 'http://127.0.0.1:8443/disks/os-30g.vhd?sv=2022-11-02&sig=x';
+    image(offer).dataDiskUrls = ['http://localhost:8443/disks/data-1g.vhd?sig=x', 'https://10.0.0.4/disks/data.vhd?sig=x'];
+  };
+
+  test('given development mode, when the disks are http:// and local URLs, then the offer passes', () => {
+    const offer = completeOffer();
+    local(offer);
+    expect(validateSubmission({ offer, notificationEmails: NOTIFICATION_EMAILS }, PREREQUISITE_RULES, DEVELOPMENT).problems).toEqual([]);
+  });
+
+  test('given production, when the disks are http:// URLs, then each is invalid-url', () => {
+    const offer = completeOffer();
+    local(offer);
+    expect(validateSubmission({ offer, notificationEmails: NOTIFICATION_EMAILS }).problems.map((p) => [p.path, p.code])).toEqual([
+      ['plans[0].imageVersions[0].osDiskUrl', 'invalid-url'],
+      ['plans[0].imageVersions[0].dataDiskUrls[0]', 'invalid-url'],
+    ]);
+  });
+
+  test.each([
+    ['https://contoso.blob.core.windows.net/vhds/os.vhd?sig=x', true, true],
+    ['https://127.0.0.1:8443/disks/os.vhd', true, true],
+    ['http://127.0.0.1:8443/disks/os.vhd', false, true],
+    ['ftp://127.0.0.1/os.vhd', false, false],
+    ['file:///tmp/os.vhd', false, false],
+    ['http:// spaced.test/os.vhd', false, false],
+    ['not a url', false, false],
+  ])('%s: production %s, development %s', (url, production, development) => {
+    expect(isDiskUrl(url)).toBe(production);
+    expect(isDiskUrl(url, DEVELOPMENT)).toBe(development);
+  });
+
+  test('other URLs (logos, privacy policy) stay https:// only in development mode', () => {
+    const offer = completeOffer();
+    offer.privacyPolicyUrl = 'http://contoso.test/privacy';
+    expect(validateSubmission({ offer, notificationEmails: NOTIFICATION_EMAILS }, PREREQUISITE_RULES, DEVELOPMENT).problems.map((p) => p.path)).toEqual([
+      'privacyPolicyUrl',
+    ]);
   });
 });

@@ -6,7 +6,8 @@ import { ConsumerNotRunning, DeadLetters, parseDeadLetterId, type DeadLetterFilt
 import type { FieldProblem } from '../operator/fault-settings';
 import { inboxOutcomes } from '../operator/inbox';
 import { consumerLag, jobQueueDepth, outboxBacklog } from '../operator/lag';
-import { developmentModeFromEnv, OPERATOR_OPTIONS, type OperatorOptions } from '../operator/options';
+import { developmentModeFromEnv } from '../config';
+import { OPERATOR_OPTIONS, type OperatorOptions } from '../operator/options';
 import { listParkedRows, releaseParkedRows } from '../relay';
 import { MessagingRuntime } from '../runtime';
 import { EventsTransport } from './transport';

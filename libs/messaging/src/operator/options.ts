@@ -13,11 +13,6 @@ export interface OperatorOptions {
   auth?: AuthConfig | null;
   /** The service's simulated back ends (development mode only: `GET|PUT /operator/faults`). */
   faults?: FaultSettings;
-  /** Development mode; when absent: DEVELOPMENT, MKT_DEV or NODE_ENV=development. */
+  /** Development mode; when absent: developmentModeFromEnv() (config.ts: DEVELOPMENT, MKT_DEV or NODE_ENV=development). */
   development?: boolean;
-}
-
-export function developmentModeFromEnv(): boolean {
-  const yes = (name: string) => /^(1|true|yes|on)$/i.test(process.env[name] ?? '');
-  return yes('DEVELOPMENT') || yes('MKT_DEV') || process.env.NODE_ENV === 'development';
 }

@@ -13,6 +13,8 @@ export type Constraint =
   | { kind: 'max-length'; max: number }
   /** An absolute https:// URL with a host. */
   | { kind: 'https-url' }
+  /** A disk's blob URL as certification takes it: https://, in development mode (DEVELOPMENT) also http://. */
+  | { kind: 'disk-url' }
   | { kind: 'email' }
   | { kind: 'pattern'; pattern: RegExp }
   | { kind: 'one-of'; values: readonly string[] }
@@ -221,13 +223,13 @@ export const PREREQUISITE_RULES: readonly FieldRule[] = [
   {
     path: 'plans[].imageVersions[].osDiskUrl',
     code: 'invalid-url',
-    check: { kind: 'https-url' },
+    check: { kind: 'disk-url' },
     message: 'Give the OS disk as an https:// blob URL with a SAS token.',
   },
   {
     path: 'plans[].imageVersions[].dataDiskUrls[]',
     code: 'invalid-url',
-    check: { kind: 'https-url' },
+    check: { kind: 'disk-url' },
     message: 'Give each data disk as an https:// blob URL with a SAS token, or remove it.',
   },
 

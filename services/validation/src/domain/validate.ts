@@ -79,6 +79,29 @@ export function isHttpsUrl(value: string): boolean {
   }
 }
 
+/** What the judgement depends on besides the rules: the deployment's development mode. */
+export interface ValidationContext {
+  /** Development mode (DEVELOPMENT, read by validationConfigFromEnv): http:// and local disk URLs, as certification accepts them. */
+  allowPrivateNetwork: boolean;
+}
+
+export const PRODUCTION_CONTEXT: ValidationContext = { allowPrivateNetwork: false };
+
+/**
+ * A disk URL as certification's disk-url check takes it (services/certification/src/domain/checks.ts): https://, or in
+ * development mode also http://; a host is required. Loopback and private hosts are left to certification, which refuses
+ * them outside development mode when it connects (libs/safe-http).
+ */
+export function isDiskUrl(value: string, context: ValidationContext = PRODUCTION_CONTEXT): boolean {
+  if (/\s/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || (context.allowPrivateNetwork && url.protocol === 'http:')) && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 export function isStorageConnectionString(value: string): boolean {
   const settings = new Map(
     value
@@ -98,7 +121,7 @@ export function isStorageConnectionString(value: string): boolean {
 }
 
 /** True when the field passes the constraint. Constraints other than `required` accept an absent value. */
-function passes(check: Constraint, field: FieldInstance): boolean {
+function passes(check: Constraint, field: FieldInstance, context: ValidationContext): boolean {
   const { value } = field;
   switch (check.kind) {
     case 'required':
@@ -119,6 +142,8 @@ function passes(check: Constraint, field: FieldInstance): boolean {
       return value.length <= check.max;
     case 'https-url':
       return isHttpsUrl(value);
+    case 'disk-url':
+      return isDiskUrl(value, context);
     case 'email':
       return isEmail(value);
     case 'pattern':
@@ -139,7 +164,11 @@ function applies(root: unknown, condition: Condition | undefined): boolean {
  * Judges a submission by the rules: every failing field is reported (the first failing rule of each
  * field, so a missing title is "required", not also "too long").
  */
-export function validateSubmission(submission: Submission, rules: readonly FieldRule[] = PREREQUISITE_RULES): ValidationReport {
+export function validateSubmission(
+  submission: Submission,
+  rules: readonly FieldRule[] = PREREQUISITE_RULES,
+  context: ValidationContext = PRODUCTION_CONTEXT,
+): ValidationReport {
   const root = { ...submission.offer, notificationEmails: submission.notificationEmails };
   const failed = new Set<string>();
   const problems: FieldProblem[] = [];
@@ -149,7 +178,7 @@ export function validateSubmission(submission: Submission, rules: readonly Field
     for (const field of expand(root, rule.path)) {
       if (failed.has(field.path)) continue;
       rulesChecked += 1;
-      if (passes(rule.check, field)) continue;
+      if (passes(rule.check, field, context)) continue;
       failed.add(field.path);
       problems.push({ path: field.path, code: rule.code, message: rule.message });
     }

@@ -3,6 +3,7 @@ import { JobWorker, MessagingRuntime, type JobControl, type JobResult } from '@m
 import { completeJob, type JobCause } from '@mkt/stages';
 import { VALIDATION_CONFIG, type ValidationConfig } from '../config';
 import { VALIDATE_JOB, type ValidateJobPayload } from '../domain/stage';
+import { PREREQUISITE_RULES } from '../domain/rules';
 import { validateSubmission } from '../domain/validate';
 import { validationStage } from './stage';
 
@@ -30,7 +31,7 @@ export class ValidationWorker implements OnApplicationBootstrap {
 
   private async validate(control: JobControl<ValidateJob, Record<string, never>>): Promise<JobResult> {
     const { job } = control;
-    const report = validateSubmission(job.payload.submission);
+    const report = validateSubmission(job.payload.submission, PREREQUISITE_RULES, { allowPrivateNetwork: this.config.allowPrivateNetwork });
     return {
       apply: async (tx) => {
         await completeJob(this.stage, job, { type: 'ValidationJudged', attempt: job.attempt, report }, { tx, source: this.runtime.source });

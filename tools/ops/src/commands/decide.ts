@@ -1,10 +1,11 @@
 import type { OfferEvent } from '@mkt/events';
+import { developmentModeFromEnv } from '@mkt/messaging';
 import { dryRun, type DryRunKit, type DryRunReport } from '@mkt/stages';
 import { certificationDryRun } from '../../../../services/certification/src/domain/dry-run';
 import { notificationDryRun } from '../../../../services/notification/src/domain/dry-run';
 import { packagingDryRun } from '../../../../services/packaging/src/domain/dry-run';
 import { provisioningDryRun } from '../../../../services/provisioning/src/domain/dry-run';
-import { validationDryRun } from '../../../../services/validation/src/domain/dry-run';
+import { validationDryRunKit } from '../../../../services/validation/src/domain/dry-run';
 import { offerArgument, UsageError, type Command, type Context } from '../command';
 import { table } from '../render';
 import type { TimelineEvent } from '../timeline';
@@ -13,7 +14,8 @@ import { historyEvents, logEvents } from './timeline';
 /** Each stage's pure decider as this checkout has it: "what today's code would do". */
 export function dryRunKits(env: NodeJS.ProcessEnv): Record<string, DryRunKit<unknown, unknown>> {
   return {
-    validation: validationDryRun,
+    // http:// disk URLs pass validation in development mode only: judged as the console's DEVELOPMENT says
+    validation: validationDryRunKit({ allowPrivateNetwork: developmentModeFromEnv(env) }),
     certification: certificationDryRun,
     provisioning: provisioningDryRun,
     packaging: packagingDryRun,
