@@ -108,6 +108,9 @@ export async function readTopicRange<T>(kafka: Kafka, options: ReadTopicRangeOpt
   return items;
 }
 
+/** Records decoded and handled at once by a replay. */
+const REPLAY_SLICE = 250;
+
 /**
  * Replays a topic into a handler, from offset 0 (or the given ranges) to the end offsets it had when the
  * replay started. A handler failure ends the replay with that error.
@@ -118,9 +121,18 @@ export async function replayTopic<T>(kafka: Kafka, options: ReplayTopicOptions<T
     kafka,
     options,
     async (records, partition) => {
-      const items = records.map(options.decode).filter((item): item is T => item !== undefined);
-      if (items.length) await options.handle(items, partition);
-      return { records: items.length, skipped: records.length - items.length, stop: false };
+      let handled = 0;
+      // a fetched batch can hold thousands of records: decoded and handled a slice at a time, so that the
+      // process (e.g. offer-api answering GET status during a rebuild) is never blocked for long
+      for (let from = 0; from < records.length; from += REPLAY_SLICE) {
+        const items = records
+          .slice(from, from + REPLAY_SLICE)
+          .map(options.decode)
+          .filter((item): item is T => item !== undefined);
+        if (items.length) await options.handle(items, partition);
+        handled += items.length;
+      }
+      return { records: handled, skipped: records.length - handled, stop: false };
     },
     options.onProgress,
     options.partitionsConcurrently,

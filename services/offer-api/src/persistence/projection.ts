@@ -189,9 +189,102 @@ export async function appliedPositions(on: Pick<DataSource, 'query'> | Tx, table
   return new Map(rows.map((r) => [r.partition, BigInt(r.offset)]));
 }
 
-/** Applies the events in order, in the caller's transaction. */
+/**
+ * Applies a batch of events in order, in the caller's transaction, with the same outcome as applying
+ * them one by one (applyToProjection) but a fixed number of statements: the batch's views are read (and
+ * locked) at once, each offer's events folded in memory, then the history rows and the final views
+ * written with one UNNEST statement each. Only page changes, which are rare, go one by one.
+ */
 export async function applyAllToProjection(tx: Tx, tables: ProjectionTables, items: PositionedEvent[]): Promise<void> {
-  for (const item of items) await applyToProjection(tx, tables, item.event, item.position);
+  if (items.length === 0) return;
+  const subjects = [...new Set(items.map((item) => item.event.subject))].map((subject) => ({ subject, ...parseOfferSubject(subject) }));
+  const rows = await tx.query<ViewRow & { publisher_id: string; offer_id: string }>(
+    `SELECT v.publisher_id, v.offer_id, v.view, v.last_partition, v.last_offset FROM ${tables.view} v
+       JOIN unnest($1::text[], $2::text[]) AS k(publisher_id, offer_id) USING (publisher_id, offer_id)
+      ORDER BY v.publisher_id, v.offer_id FOR UPDATE OF v`,
+    [subjects.map((s) => s.publisherId), subjects.map((s) => s.offerId)],
+  );
+  const known = new Set(
+    (await tx.query<{ event_id: string }>(`SELECT event_id FROM ${tables.history} WHERE event_id = ANY($1::text[])`, [items.map((item) => item.event.id)])).map(
+      (row) => row.event_id,
+    ),
+  );
+  const views = new Map<string, { view: StatusView; partition: number; offset: bigint; eventId?: string; changed: boolean }>();
+  for (const row of rows)
+    views.set(`${row.publisher_id}/${row.offer_id}`, { view: row.view, partition: row.last_partition, offset: BigInt(row.last_offset), changed: false });
+  const history: Array<{ item: PositionedEvent; outcome: ApplyOutcome }> = [];
+  const pageChanges: PositionedEvent[] = [];
+  for (const item of items) {
+    const { event, position } = item;
+    const current = views.get(event.subject);
+    if (current && current.partition === position.partition && current.offset >= BigInt(position.offset)) continue;
+    if (known.has(event.id)) continue;
+    known.add(event.id);
+    const { publisherId, offerId } = parseOfferSubject(event.subject);
+    const before = current?.view ?? initialStatusView(publisherId, offerId);
+    const after = evolve(before, event);
+    const outcome: ApplyOutcome = after === before ? 'ignored' : 'applied';
+    history.push({ item, outcome });
+    views.set(event.subject, { view: after, partition: position.partition, offset: BigInt(position.offset), eventId: event.id, changed: true });
+    if (outcome === 'applied') pageChanges.push(item);
+  }
+  if (history.length === 0) return;
+  const column = <T>(pick: (entry: { item: PositionedEvent; outcome: ApplyOutcome }) => T) => history.map(pick);
+  await tx.query(
+    `INSERT INTO ${tables.history}
+       (event_id, publisher_id, offer_id, type, schema_version, attempt, time, source, correlation_id, causation_id, data, partition, "offset", outcome)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::timestamptz[], $8::text[], $9::text[], $10::text[],
+                          $11::jsonb[], $12::int[], $13::bigint[], $14::text[])
+     ON CONFLICT (event_id) DO NOTHING`,
+    [
+      column((h) => h.item.event.id),
+      column((h) => parseOfferSubject(h.item.event.subject).publisherId),
+      column((h) => parseOfferSubject(h.item.event.subject).offerId),
+      column((h) => h.item.event.type),
+      column((h) => h.item.event.schemaVersion),
+      column((h) => h.item.event.attempt),
+      column((h) => h.item.event.time),
+      column((h) => h.item.event.source),
+      column((h) => h.item.event.correlationId),
+      column((h) => h.item.event.causationId),
+      column((h) => JSON.stringify(h.item.event.data)),
+      column((h) => h.item.position.partition),
+      column((h) => h.item.position.offset),
+      column((h) => h.outcome),
+    ],
+  );
+  const changed = [...views.entries()].filter(([, v]) => v.changed).map(([subject, v]) => ({ ...parseOfferSubject(subject), ...v }));
+  await tx.query(
+    `INSERT INTO ${tables.view}
+       (publisher_id, offer_id, attempt, status, live_attempt, current_step, last_event_time, view, last_partition, last_offset, last_event_id,
+        live_time, view_version)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[], $7::text[], $8::jsonb[], $9::int[], $10::bigint[],
+                          $11::text[], $12::text[], $13::int[])
+     ON CONFLICT (publisher_id, offer_id) DO UPDATE SET attempt = EXCLUDED.attempt, status = EXCLUDED.status,
+       live_attempt = EXCLUDED.live_attempt, current_step = EXCLUDED.current_step, last_event_time = EXCLUDED.last_event_time,
+       live_time = EXCLUDED.live_time,
+       view_version = LEAST(${tables.view}.view_version, EXCLUDED.view_version),
+       view = EXCLUDED.view, last_partition = EXCLUDED.last_partition, last_offset = EXCLUDED.last_offset, last_event_id = EXCLUDED.last_event_id`,
+    [
+      changed.map((v) => v.publisherId),
+      changed.map((v) => v.offerId),
+      changed.map((v) => v.view.attempt),
+      changed.map((v) => v.view.status),
+      changed.map((v) => v.view.live?.attempt ?? null),
+      changed.map((v) => currentStep(v.view)?.id ?? null),
+      changed.map((v) => v.view.lastEventTime),
+      changed.map((v) => JSON.stringify(v.view)),
+      changed.map((v) => v.partition),
+      changed.map((v) => v.offset.toString()),
+      changed.map((v) => v.eventId),
+      changed.map((v) => v.view.live?.time ?? null),
+      changed.map(() => VIEW_VERSION),
+    ],
+  );
+  for (const item of pageChanges) {
+    const { publisherId, offerId } = parseOfferSubject(item.event.subject);
+    await updatePages(tx, tables, publisherId, offerId, item.event);
+  }
 }
 
 /**
