@@ -1,0 +1,6 @@
+import { packaging } from './packaging';
+import { status } from './status';
+import { validation } from './validation';
+
+/** English: the reference catalogue. Every other language has exactly its codes. */
+export const en = { ...status, ...validation, ...packaging } as const;

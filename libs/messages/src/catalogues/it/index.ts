@@ -1,0 +1,5 @@
+import { packaging } from './packaging';
+import { status } from './status';
+import { validation } from './validation';
+
+export const it = { ...status, ...validation, ...packaging };
