@@ -38,4 +38,5 @@ export const status = {
   'status.mail-failed': '{detail} (after {tries} tries)',
   /** Events written before messages had codes carry only their English text. */
   text: '{text}',
+  'text.action': '{action}',
 } as const;

@@ -38,4 +38,5 @@ export const status: Record<keyof typeof english, string> = {
   'status.truncated': 'Altri {omitted} messaggi non mostrati; consulta la cronologia degli eventi per vederli tutti.',
   'status.mail-failed': '{detail} (dopo {tries} tentativi)',
   text: '{text}',
+  'text.action': '{action}',
 };

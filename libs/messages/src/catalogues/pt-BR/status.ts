@@ -39,4 +39,5 @@ export const status: Record<keyof typeof english, string> = {
   'status.truncated': 'Mais {omitted} mensagem(ns) não exibida(s); veja o histórico de eventos para todas.',
   'status.mail-failed': '{detail} (após {tries} tentativas)',
   text: '{text}',
+  'text.action': '{action}',
 };
