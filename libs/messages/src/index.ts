@@ -100,3 +100,4 @@ export function renderRef(ref: MessageRef, language: string = DEFAULT_LANGUAGE):
 export function message(code: MessageCode, params: MessageParams = {}): { messageCode: MessageCode; params: MessageParams; message: string } {
   return { messageCode: code, params, message: render(code, params, DEFAULT_LANGUAGE) };
 }
+export { englishLeaks, sampleParams } from './testing';

@@ -1,5 +1,15 @@
-import { CATALOGUES, formatMessage, negotiateLanguage, parameterNames, render, SUPPORTED_LANGUAGES, chooseLanguage, type MessageCode } from '@mkt/messages';
-import { englishLeaks, sampleParams } from '../src/testing';
+import {
+  CATALOGUES,
+  englishLeaks,
+  sampleParams,
+  formatMessage,
+  negotiateLanguage,
+  parameterNames,
+  render,
+  SUPPORTED_LANGUAGES,
+  chooseLanguage,
+  type MessageCode,
+} from '@mkt/messages';
 
 const english = CATALOGUES.en as Readonly<Record<string, string>>;
 const codes = Object.keys(english) as MessageCode[];

@@ -72,4 +72,9 @@ export const packaging = {
   'lead-action.table-standard-endpoint': 'use the standard endpoint of your storage account in the connection string',
   'lead-action.give-secret-again': 'give {setting} again',
   'lead-action.fix-settings': '{problem, select, missing {fill in} other {correct}} {setting}, or turn lead generation off',
+  'packaging.page-not-prepared': 'the product page could not be prepared: {error}',
+  'packaging.catalog-unavailable': 'the product page could not be published to the catalog: {error}',
+  'packaging.product-page-missing': 'the product page of the preview was not found, so there is nothing to publish',
+  'packaging-action.support-if-again': 'if it fails again, contact marketplace support with this message',
+  'packaging-action.go-live-again': 'click Go Live once the preview is ready; contact marketplace support if it fails again',
 } as const;

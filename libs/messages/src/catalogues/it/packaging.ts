@@ -71,4 +71,9 @@ export const packaging: Record<keyof typeof english, string> = {
   'lead-action.table-standard-endpoint': "usa l'endpoint standard del tuo account di archiviazione nella stringa di connessione",
   'lead-action.give-secret-again': 'indica di nuovo {setting}',
   'lead-action.fix-settings': '{problem, select, missing {compila} other {correggi}} {setting}, oppure disattiva la lead generation',
+  'packaging.page-not-prepared': 'non è stato possibile preparare la pagina del prodotto: {error}',
+  'packaging.catalog-unavailable': 'non è stato possibile pubblicare la pagina del prodotto nel catalogo: {error}',
+  'packaging.product-page-missing': "la pagina del prodotto dell'anteprima non è stata trovata, quindi non c'è nulla da pubblicare",
+  'packaging-action.support-if-again': 'se non riesce di nuovo, contatta il supporto del marketplace indicando questo messaggio',
+  'packaging-action.go-live-again': "fai clic su Go Live quando l'anteprima è pronta; se non riesce di nuovo, contatta il supporto del marketplace",
 };

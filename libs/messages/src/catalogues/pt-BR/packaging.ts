@@ -75,4 +75,10 @@ export const packaging: Record<keyof typeof english, string> = {
   'lead-action.table-standard-endpoint': 'use o ponto de extremidade padrão da sua conta de armazenamento na cadeia de conexão',
   'lead-action.give-secret-again': 'informe {setting} novamente',
   'lead-action.fix-settings': '{problem, select, missing {preencha} other {corrija}} {setting}, ou desative a geração de clientes potenciais',
+  'packaging.page-not-prepared': 'não foi possível preparar a página do produto: {error}',
+  'packaging.catalog-unavailable': 'não foi possível publicar a página do produto no catálogo: {error}',
+  'packaging.product-page-missing': 'a página do produto da visualização não foi encontrada, então não há nada a publicar',
+  'packaging-action.support-if-again': 'se falhar de novo, entre em contato com o suporte do marketplace informando esta mensagem',
+  'packaging-action.go-live-again':
+    'clique em Ativar (Go Live) quando a visualização estiver pronta; se falhar de novo, entre em contato com o suporte do marketplace',
 };
