@@ -1,4 +1,6 @@
-import { initialStatusView, type OfferStatus, type StatusView, type StepView } from './status-view';
+import { chooseLanguage } from '@mkt/messages';
+import { stepMessageText } from './status-text';
+import { initialStatusView, type OfferStatus, type StatusView, type StepMessage, type StepView } from './status-view';
 
 /** The body of GET .../status in the Cloud Partner Portal shape (api-version 2017-10-31), plus our extras. */
 export interface StatusResponse {
@@ -34,11 +36,30 @@ export function displayedStatus(offer: { attempt: number }, projected: StatusVie
   return projected.status;
 }
 
+/** A step message as the response shows it: its text in the reader's language (the code and parameters stay in the view). */
+function shownMessage(message: StepMessage, language: string) {
+  const { messageCode: _code, params: _params, parts: _parts, ...shown } = message;
+  const text = stepMessageText(message, language);
+  return { ...shown, text, messageHtml: escapeHtml(text) };
+}
+
+/** The language of the step messages: the one asked for when supported, else the offer's notification language. */
+export function statusLanguage(requested: string | undefined, projected: StatusView | undefined): string {
+  return requested ?? chooseLanguage(projected?.language);
+}
+
 /**
  * Combines the projected view with what offer-api knows ahead of it: an accepted Publish that the
- * projection has not seen yet shows as `notStarted` with every step not started.
+ * projection has not seen yet shows as `notStarted` with every step not started. Step messages are
+ * rendered in `language` (default: the offer's notification language).
  */
-export function statusResponse(publisherId: string, offerId: string, offer: { attempt: number }, projected: StatusView | undefined): StatusResponse {
+export function statusResponse(
+  publisherId: string,
+  offerId: string,
+  offer: { attempt: number },
+  projected: StatusView | undefined,
+  language: string = statusLanguage(undefined, projected),
+): StatusResponse {
   const behind = !projected || projected.attempt < offer.attempt;
   const view = behind ? { ...(projected ?? initialStatusView(publisherId, offerId)), steps: initialStatusView(publisherId, offerId).steps } : projected;
   const status = displayedStatus(offer, projected);
@@ -47,7 +68,7 @@ export function statusResponse(publisherId: string, offerId: string, offer: { at
     offerId,
     status,
     attempt: offer.attempt,
-    steps: view.steps.map((s) => ({ ...s, messages: s.messages.map((m) => ({ ...m, messageHtml: escapeHtml(m.text) })) })),
+    steps: view.steps.map((s) => ({ ...s, messages: s.messages.map((m) => shownMessage(m, language)) })),
     previewLinks: !behind && view.preview ? [{ displayText: 'Preview', uri: view.preview.url }] : [],
     liveLinks: view.live ? [{ displayText: 'Live', uri: view.live.catalogUrl }] : [],
     notificationEmails: behind ? '' : view.notificationEmails.join(','),

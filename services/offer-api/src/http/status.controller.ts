@@ -1,5 +1,6 @@
-import { Controller, Get, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { negotiateLanguage, SUPPORTED_LANGUAGES } from '@mkt/messages';
+import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { OfferQueries } from '../application/queries';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
@@ -29,8 +30,20 @@ export class StatusController {
   @Access('read')
   @ApiOperation({ summary: 'The status view: the seven steps of the latest attempt (Cloud Partner Portal shape)' })
   @ApiResponse({ status: 200, type: StatusDto })
-  async status(@Param('publisherId') publisherId: string, @Param('offerId') offerId: string) {
-    return this.queries.status(publisherId, offerId);
+  @ApiHeader({
+    name: 'Accept-Language',
+    required: false,
+    description: `Language of the step messages (${SUPPORTED_LANGUAGES.join(', ')}); the offer's notification language when absent or unsupported`,
+  })
+  async status(
+    @Param('publisherId') publisherId: string,
+    @Param('offerId') offerId: string,
+    @Headers('accept-language') acceptLanguage: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { response, language } = await this.queries.statusIn(publisherId, offerId, negotiateLanguage(acceptLanguage));
+    void reply.header('content-language', language).header('vary', 'Accept-Language');
+    return response;
   }
 
   @Get('events')

@@ -12,6 +12,7 @@ export const status: Record<keyof typeof english, string> = {
   'status.submitted': 'Tentativo di pubblicazione {attempt} inviato da {by}.',
   'status.validation-passed': 'Tutte le {rules} regole dei prerequisiti sono soddisfatte.',
   'status.field-problem': '{path}: {detail}',
+  'status.stage-failure': '{detail}',
   'status.more-problems': '…e altri {count} problemi.',
   'status.certifying': 'Certificazione di {disks} disco/i in corso.',
   'status.certification-passed': 'Tutti i {checks} controlli di certificazione sono superati.',

@@ -12,6 +12,7 @@ export const status: Record<keyof typeof english, string> = {
   'status.submitted': 'Tentativa de publicação {attempt} enviada por {by}.',
   'status.validation-passed': 'Todas as {rules} regras de pré-requisito foram atendidas.',
   'status.field-problem': '{path}: {detail}',
+  'status.stage-failure': '{detail}',
   'status.more-problems': '…e mais {count} problemas.',
   'status.certifying': 'Certificando {disks} disco(s).',
   'status.certification-passed': 'Todas as {checks} verificações de certificação foram aprovadas.',
