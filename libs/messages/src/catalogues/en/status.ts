@@ -40,4 +40,8 @@ export const status = {
   /** Events written before messages had codes carry only their English text. */
   text: '{text}',
   'text.action': '{action}',
+  'provisioning.image-failed': '{image}: {detail}',
+  'provisioning.images-failed': '{image}: {detail} (and {more} more image(s) not replicated)',
+  'provisioning.never-replicated': 'the region was never replicated',
+  'provisioning.stopped': 'replication stopped: {detail}',
 } as const;

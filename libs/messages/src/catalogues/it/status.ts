@@ -40,4 +40,8 @@ export const status: Record<keyof typeof english, string> = {
   'status.mail-failed': '{detail} (dopo {tries} tentativi)',
   text: '{text}',
   'text.action': '{action}',
+  'provisioning.image-failed': '{image}: {detail}',
+  'provisioning.images-failed': '{image}: {detail} (e altre {more} immagini non replicate)',
+  'provisioning.never-replicated': "l'area geografica non è mai stata replicata",
+  'provisioning.stopped': 'replica interrotta: {detail}',
 };

@@ -41,4 +41,8 @@ export const status: Record<keyof typeof english, string> = {
   'status.mail-failed': '{detail} (após {tries} tentativas)',
   text: '{text}',
   'text.action': '{action}',
+  'provisioning.image-failed': '{image}: {detail}',
+  'provisioning.images-failed': '{image}: {detail} (e mais {more} imagem(ns) não replicada(s))',
+  'provisioning.never-replicated': 'a região nunca foi replicada',
+  'provisioning.stopped': 'a replicação foi interrompida: {detail}',
 };
