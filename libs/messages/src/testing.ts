@@ -27,6 +27,12 @@ function sampleValue(name: string): string | number {
  * English on purpose): a phrase of the English catalogue made only of these does not count as English.
  */
 const SAME_IN_EVERY_LANGUAGE = new Set([
+  // command lines quoted in the messages
+  'convert-vhd',
+  '-vhdtype',
+  'fixed',
+  'resize-vhd',
+  'qemu-img',
   'go',
   'live',
   'azure',

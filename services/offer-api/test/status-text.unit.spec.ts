@@ -25,7 +25,10 @@ function coded(event: OfferEvent): OfferEvent {
         ...event,
         data: {
           ...event.data,
-          failures: event.data.failures.map((f) => ({ ...f, ...message('status.packaging-started') })),
+          failures: event.data.failures.map((f) => ({
+            ...f,
+            ...message('certification.vhd-cookie.failed', { disk: 'os', lun: '', found: 'xxxxxxxx', cookie: 'conectix' }),
+          })),
           moreFailures: 2,
         },
       };
