@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
 import { negotiateLanguage, SUPPORTED_LANGUAGES } from '@mkt/messages';
-import { ApiHeader, ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { OfferQueries } from '../application/queries';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
@@ -28,13 +28,11 @@ export class StatusController {
 
   @Get('status')
   @Access('read')
-  @ApiOperation({ summary: 'The status view: the seven steps of the latest attempt (Cloud Partner Portal shape)' })
-  @ApiResponse({ status: 200, type: StatusDto })
-  @ApiHeader({
-    name: 'Accept-Language',
-    required: false,
-    description: `Language of the step messages (${SUPPORTED_LANGUAGES.join(', ')}); the offer's notification language when absent or unsupported`,
+  @ApiOperation({
+    summary: 'The status view: the seven steps of the latest attempt (Cloud Partner Portal shape)',
+    description: `Step messages are in the language of Accept-Language (${SUPPORTED_LANGUAGES.join(', ')}), else in the attempt's notification language; Content-Language names it.`,
   })
+  @ApiResponse({ status: 200, type: StatusDto })
   async status(
     @Param('publisherId') publisherId: string,
     @Param('offerId') offerId: string,
