@@ -1,3 +1,4 @@
+import { englishLeaks, render } from '@mkt/messages';
 /**
  * The certification service on the real broker and PostgreSQL, certifying sparse VHDs served by a local
  * HTTP server (development mode). Every event is delivered twice.
@@ -214,8 +215,21 @@ test.each(BROKEN)('$label: CertificationFailed names the check ($check) and what
 
   const failed = await log.waitFor(offer.subject, 'CertificationFailed');
   expect(failed.data.failures).toEqual([
-    { planId: 'gold', imageVersion: '1.0.0', disk: broken.disk, check: broken.check, passed: false, message: expect.stringMatching(broken.message) },
+    {
+      planId: 'gold',
+      imageVersion: '1.0.0',
+      disk: broken.disk,
+      check: broken.check,
+      passed: false,
+      message: expect.stringMatching(broken.message),
+      messageCode: expect.stringMatching(/^certification\./),
+      params: expect.any(Object),
+    },
   ]);
+  // the code and parameters render to the English text, and to other languages
+  const [failure] = failed.data.failures;
+  expect(render(failure.messageCode!, failure.params, 'en')).toBe(failure.message);
+  expect(englishLeaks(render(failure.messageCode!, failure.params, 'pt-BR'))).toEqual([]);
   expect(failed.data.checksRun).toBeGreaterThan(1);
   expect(results(offer.subject)).toHaveLength(1);
   expect(log.of(offer.subject, 'CertificationStarted')).toHaveLength(1);

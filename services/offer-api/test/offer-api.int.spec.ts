@@ -403,6 +403,20 @@ describe('the status view after each pipeline event', () => {
       const final = await status(id);
       expect(final).toEqual(statusResponse(PUBLISHER, id, { attempt: 1 }, foldEvents(PUBLISHER, id, seen)));
       expect(final.status).toBe(outcome === 'live' ? 'succeeded' : 'failed');
+      // the step messages in the language asked for (else the offer's), the response otherwise the same
+      for (const [acceptLanguage, language] of [
+        ['it-IT,it;q=0.9,en;q=0.5', 'it'],
+        ['pt', 'pt-BR'],
+        ['fr', 'en'],
+        [undefined, 'en'],
+      ] as const) {
+        const shown = await api.request('GET', offerPath(PUBLISHER, id, '/status'), {
+          token: owner,
+          headers: acceptLanguage ? { 'accept-language': acceptLanguage } : {},
+        });
+        expect(shown.headers.get('content-language')).toBe(language);
+        expect(shown.body).toEqual(statusResponse(PUBLISHER, id, { attempt: 1 }, foldEvents(PUBLISHER, id, seen), language));
+      }
       const [inbox] = await api.query<{ n: number }>(`SELECT count(*)::int AS n FROM offer_event_history WHERE offer_id = $1`, [id]);
       expect(inbox.n).toBe(seen.length);
     },
@@ -614,6 +628,18 @@ describe('bad input: always 4xx with a body, never 5xx, nothing stored', () => {
       expect({ name, code: typeof response.body.code, message: typeof response.body.message }).toEqual({ name, code: 'string', message: 'string' });
       if (code) expect({ name, code: response.body.code }).toEqual({ name, code });
     }
+    // an unsupported language names its field and the supported languages, in the draft and in the Publish body
+    const draftLanguage = await api.request('PUT', offerPath(PUBLISHER, 'language-fr'), { token: owner, body: { title: 'x', notificationLanguage: 'fr' } });
+    expect(draftLanguage.status).toBe(400);
+    expect(draftLanguage.body.fields).toEqual([
+      { field: 'notificationLanguage', problems: ['notificationLanguage must be one of the supported languages: en, pt-BR, it'] },
+    ]);
+    const publishLanguage = await api.request('POST', offerPath(PUBLISHER, 'guarded', '/publish'), {
+      token: owner,
+      body: { metadata: { 'notification-emails': 'a@x.com' }, language: 'fr' },
+    });
+    expect(publishLanguage.status).toBe(400);
+    expect(publishLanguage.body.fields).toEqual([{ field: 'language', problems: ['language must be one of the supported languages: en, pt-BR, it'] }]);
     const fields = (await api.request('PUT', offerPath(PUBLISHER, 'guarded'), cases[6][3])).body.fields.map((f: Json) => f.field);
     expect(fields).toEqual(expect.arrayContaining(['title', 'categories', 'plans[0].id', 'plans[0].openPorts[0].port']));
     expect(await countRows()).toEqual(before);

@@ -1,3 +1,4 @@
+import { englishLeaks, render } from '@mkt/messages';
 import { classifyLeadFailure, formatDuration, type LeadFailure } from '../src/domain';
 
 const SETTINGS = { timeoutMs: 5_000 };
@@ -16,7 +17,7 @@ describe('HTTPS lead endpoint failures', () => {
     [422, 'lead-endpoint-rejected-lead', 'the lead endpoint answered 422: it rejected the test lead', /JSON/, false],
     [429, 'lead-endpoint-error', 'the lead endpoint answered 429', /2xx/, true],
     [500, 'lead-endpoint-error', 'the lead endpoint answered 500', /2xx/, true],
-    [503, 'lead-endpoint-error', 'the lead endpoint answered 503', /publish the offer again/, true],
+    [503, 'lead-endpoint-error', 'the lead endpoint answered 503', /reachable from the internet/, true],
     [302, 'lead-endpoint-unexpected-answer', 'the lead endpoint answered 302', /2xx/, false],
     [418, 'lead-endpoint-unexpected-answer', 'the lead endpoint answered 418', /2xx/, false],
   ])('given the endpoint answers %i, then the code is %s', (status, code, reason, action, retryable) => {
@@ -114,4 +115,45 @@ describe('Azure table failures', () => {
 
 test('durations read naturally', () => {
   expect([formatDuration(250), formatDuration(1000), formatDuration(5000), formatDuration(2500)]).toEqual(['250 ms', '1 s', '5 s', '2.5 s']);
+});
+
+describe('the texts of lead failures', () => {
+  const FAILURES: LeadFailure[] = [
+    ...[401, 404, 400, 503, 302].map((status): LeadFailure => ({ destination: 'https', kind: 'status', status })),
+    ...['timeout', 'ECONNREFUSED', 'ECONNRESET', 'dns-failed', 'tls', 'CERT_HAS_EXPIRED', 'invalid-url', 'scheme-not-allowed', 'address-not-allowed'].map(
+      (code): LeadFailure => ({ destination: 'https', kind: 'error', code, detail: 'x' }),
+    ),
+    ...['too-large', 'too-many-redirects', 'redirect-refused', 'malformed-location', 'truncated-body', 'weird'].map((code): LeadFailure => ({
+      destination: 'https',
+      kind: 'error',
+      code,
+    })),
+    ...[403, 404, 500, 409].map((status): LeadFailure => ({ destination: 'azure-table', kind: 'status', status })),
+    { destination: 'azure-table', kind: 'status', status: 400, errorCode: 'InvalidResourceName' },
+    ...['invalid-connection-string', 'timeout', 'ENOTFOUND', 'scheme-not-allowed', 'address-not-allowed', 'tls', 'weird'].map((code): LeadFailure => ({
+      destination: 'azure-table',
+      kind: 'error',
+      code,
+      detail: 'x',
+    })),
+    { destination: 'https', kind: 'misconfigured', setting: 'leadDestination.https.url', problem: 'missing' },
+    { destination: 'azure-table', kind: 'misconfigured', setting: 'leadDestination.azureTable.tableName', problem: 'invalid' },
+    { destination: 'azure-table', kind: 'misconfigured', setting: 'leadDestination.azureTable.connectionString', problem: 'unavailable' },
+  ];
+
+  test('no action says to publish again (the mail and the status view say it once, after the action)', () => {
+    for (const failure of FAILURES) expect(classify(failure).action).not.toMatch(/publish/i);
+  });
+
+  test('reason and action carry codes whose English rendering is the text, and render without English in pt-BR and it', () => {
+    for (const failure of FAILURES) {
+      const result = classify(failure);
+      expect(render(result.reasonCode!, result.params, 'en')).toBe(result.reason);
+      expect(render(result.actionCode!, result.params, 'en')).toBe(result.action);
+      for (const language of ['pt-BR', 'it']) {
+        const text = `${render(result.reasonCode!, result.params, language)} ${render(result.actionCode!, result.params, language)}`;
+        expect(englishLeaks(text)).toEqual([]);
+      }
+    }
+  });
 });

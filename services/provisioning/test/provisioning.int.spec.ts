@@ -137,8 +137,22 @@ test('regions that keep failing fail the stage with their reason and tries; the 
   const failed = await failing.log.waitFor(subject, 'ReplicationFailed');
   expect(failed.data.regionsReplicated).toBe(REGIONS - 2);
   expect(failed.data.failedRegions).toEqual([
-    { region: 'brazilsouth', status: 'failed', tries: 3, reason: expect.stringMatching(/region brazilsouth rejected the image: storage quota exceeded/) },
-    { region: 'japaneast', status: 'failed', tries: 3, reason: expect.stringMatching(/region japaneast rejected the image/) },
+    {
+      region: 'brazilsouth',
+      status: 'failed',
+      tries: 3,
+      reason: expect.stringMatching(/region brazilsouth rejected the image: storage quota exceeded/),
+      reasonCode: expect.stringMatching(/^provisioning\.images?-failed$/),
+      params: expect.objectContaining({ detail: expect.stringMatching(/storage quota exceeded/) }),
+    },
+    {
+      region: 'japaneast',
+      status: 'failed',
+      tries: 3,
+      reason: expect.stringMatching(/region japaneast rejected the image/),
+      reasonCode: expect.any(String),
+      params: expect.any(Object),
+    },
   ]);
   await waitForGroupCaughtUp(failing.group, failing.topic);
   expect(tally(failing.log.events, subject)).toMatchObject({ replicated: { ids: 0 }, failed: { ids: 1, contents: 1 }, started: { ids: 1 } });

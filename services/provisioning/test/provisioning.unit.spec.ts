@@ -1,3 +1,4 @@
+import { render } from '@mkt/messages';
 import type { OfferEventDraft } from '@mkt/events';
 import { SimulatedReplicationBackend } from '../src/adapters/simulated-backend';
 import { accepted } from '@mkt/stages';
@@ -90,7 +91,10 @@ describe('replicating one region', () => {
       status: 'failed',
       tries: 3,
       reason: 'premium/2.0.0: brazilsouth is busy (and 2 more image(s) not replicated)',
+      reasonCode: 'provisioning.images-failed',
+      params: { image: 'premium/2.0.0', detail: 'brazilsouth is busy', more: 2 },
     });
+    expect(render(result.reasonCode!, result.params, 'pt-BR')).toBe('premium/2.0.0: brazilsouth is busy (e mais 2 imagem(ns) não replicada(s))');
     expect(sleeps).toEqual([100, 200]);
   });
 
@@ -270,8 +274,22 @@ describe('progress and outcome', () => {
       type: 'ReplicationFailed',
       data: {
         failedRegions: [
-          { region: 'westeurope', status: 'failed', tries: 0, reason: 'database unavailable' },
-          { region: 'brazilsouth', status: 'failed', tries: 0, reason: 'database unavailable' },
+          {
+            region: 'westeurope',
+            status: 'failed',
+            tries: 0,
+            reason: 'replication stopped: database unavailable',
+            reasonCode: 'provisioning.stopped',
+            params: { detail: 'database unavailable' },
+          },
+          {
+            region: 'brazilsouth',
+            status: 'failed',
+            tries: 0,
+            reason: 'replication stopped: database unavailable',
+            reasonCode: 'provisioning.stopped',
+            params: { detail: 'database unavailable' },
+          },
         ],
         regionsReplicated: 1,
       },

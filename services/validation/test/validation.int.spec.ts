@@ -7,7 +7,8 @@ import { bootstrapService, MessagingRuntime, queryRows } from '@mkt/messaging';
 import { EventLog, produceRaw, publishEvents, TestDatabase, TestTopics, testBrokers, uniqueId, waitFor, waitForGroupCaughtUp } from '@mkt/testing';
 import { AppModule } from '../src/app.module';
 import type { ValidationConfig } from '../src/config';
-import { PREREQUISITE_RULES } from '../src/domain/rules';
+import { PREREQUISITE_RULES, ruleMessageCode } from '../src/domain/rules';
+import { render } from '@mkt/messages';
 import { completeOffer, NOTIFICATION_EMAILS } from './offers';
 
 interface RunningService {
@@ -156,7 +157,9 @@ test('an offer with many invalid fields is rejected with every problem, once', a
   ]);
   for (const problem of rejected.data.problems) {
     const rule = PREREQUISITE_RULES.find((r) => r.path === problem.path.replace(/\[\d+\]/g, '[]') && r.code === problem.code);
-    expect(problem.message).toBe(rule?.message);
+    // each problem carries its message by code (and its English text) through the event
+    expect(problem.messageCode).toBe(ruleMessageCode(rule!));
+    expect(problem.message).toBe(render(problem.messageCode!, problem.params, 'en'));
   }
 
   await waitForGroupCaughtUp(service.group, service.topic);

@@ -2,7 +2,8 @@ import { MAX_LISTED, type OfferDraft } from '@mkt/events';
 import { accepted } from '@mkt/stages';
 import { eventOf, stageSpec, submittedOf } from '@mkt/testing';
 import { validationDecider, type ValidationInput } from '../src/domain/stage';
-import { PREREQUISITE_RULES } from '../src/domain/rules';
+import { isKnownCode, render, SUPPORTED_LANGUAGES } from '@mkt/messages';
+import { PREREQUISITE_RULES, ruleMessageCode } from '../src/domain/rules';
 import { isDiskUrl, isStorageConnectionString, validateSubmission, validationOutcome, type FieldProblem } from '../src/domain/validate';
 import { completeOffer, NOTIFICATION_EMAILS } from './offers';
 
@@ -14,11 +15,13 @@ function judge(change: (offer: OfferDraft) => void = () => undefined, emails: st
   return validateSubmission({ offer, notificationEmails: emails });
 }
 
-function ruleMessage(path: string, code: string): string {
+/** The problem the rule of `path` and `code` reports: its message by code, with the English text. */
+function ruleProblem(path: string, code: string): FieldProblem {
   const template = path.replace(/\[\d+\]/g, '[]');
   const rule = PREREQUISITE_RULES.find((r) => r.path === template && r.code === code);
   if (!rule) throw new Error(`no rule ${template} ${code}`);
-  return rule.message;
+  const messageCode = ruleMessageCode(rule);
+  return { path, code, message: render(messageCode, rule.params ?? {}, 'en'), messageCode, params: rule.params ?? {} };
 }
 
 const plan = (offer: OfferDraft, index = 0) => offer.plans![index];
@@ -134,7 +137,7 @@ describe('prerequisite rules, one field at a time', () => {
 
   test.each(CASES)('given %s, then exactly that field is reported', (...[, change, path, code, emails]: Case) => {
     const report = judge(change, emails);
-    expect(report.problems).toEqual<FieldProblem[]>([{ path, code, message: ruleMessage(path, code) }]);
+    expect(report.problems).toEqual<FieldProblem[]>([ruleProblem(path, code)]);
   });
 
   test('every rule of the rule set is exercised by a case above', () => {
@@ -143,12 +146,28 @@ describe('prerequisite rules, one field at a time', () => {
     expect(uncovered).toEqual([]);
   });
 
-  test('every rule has a code and a message that tells the publisher what to do', () => {
+  test('every rule has a code and a message, in every language, that tells the publisher what to do', () => {
     for (const rule of PREREQUISITE_RULES) {
       expect(rule.code).toMatch(/^[a-z]+(-[a-z]+)*$/);
-      expect(rule.message.length).toBeGreaterThan(10);
-      expect(rule.message).toMatch(/\.$/);
+      expect(isKnownCode(ruleMessageCode(rule))).toBe(true);
+      for (const language of SUPPORTED_LANGUAGES) {
+        const text = render(ruleMessageCode(rule), rule.params ?? {}, language);
+        expect(text.length).toBeGreaterThan(10);
+        expect(text).toMatch(/\.$/);
+        expect(text).not.toMatch(/[{}]/);
+      }
     }
+  });
+
+  test('the message of a rule is rendered per language from its code', () => {
+    const [problem] = judge((o) => (o.title = 'x'.repeat(51))).problems;
+    expect(problem).toMatchObject({
+      messageCode: 'validation.title.too-long',
+      params: { max: 50 },
+      message: 'Shorten the offer title to at most 50 characters.',
+    });
+    expect(render(problem.messageCode, problem.params, 'pt-BR')).toBe('Reduza o título da oferta para no máximo 50 caracteres.');
+    expect(render(problem.messageCode, problem.params, 'it')).toBe("Accorcia il titolo dell'offerta a non più di 50 caratteri.");
   });
 });
 
@@ -217,7 +236,7 @@ describe('reporting', () => {
   test('given a missing field, then only "required" is reported for it, not also its other rules', () => {
     // the schema requires an id, but a hand-written event may still lack one
     const report = judge((o) => delete (plan(o) as { id?: string }).id);
-    expect(report.problems).toEqual([{ path: 'plans[0].id', code: 'required', message: ruleMessage('plans[0].id', 'required') }]);
+    expect(report.problems).toEqual([ruleProblem('plans[0].id', 'required')]);
   });
 
   test('given lead generation off, then lead settings are not required', () => {
@@ -287,7 +306,7 @@ describe('attempts', () => {
       .when(submitted(2))
       .thenIgnored(/older/);
     spec
-      .given([submitted(3), judged(3, { rulesChecked: 1, problems: [{ path: 'title', code: 'required', message: 'Enter the offer title.' }] })])
+      .given([submitted(3), judged(3, { rulesChecked: 1, problems: [ruleProblem('title', 'required')] })])
       .when(submitted(3))
       .thenIgnored(/already recorded/);
   });
@@ -312,7 +331,7 @@ describe('attempts', () => {
       .given([submitted(2)])
       .when(judged(2, valid))
       .then(accepted({ state: { attempt: 2, state: 'validated' }, events: [{ type: 'PrerequisitesValidated', data: { rulesChecked: 80 } }] }));
-    const invalid = { rulesChecked: 80, problems: [{ path: 'title', code: 'required', message: 'Enter the offer title.' }] };
+    const invalid = { rulesChecked: 80, problems: [ruleProblem('title', 'required')] };
     spec
       .given([submitted(2)])
       .when(judged(2, invalid))

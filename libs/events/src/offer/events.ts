@@ -45,8 +45,12 @@ export class FieldProblem {
   @IsString() @MaxLength(TEXT) path!: string;
   /** Stable machine-readable code, e.g. `required`, `too-long`, `invalid-url`. */
   @IsString() @MaxLength(100) code!: string;
-  /** What the publisher should do, in plain words. */
+  /** What the publisher should do, in plain words (English; `messageCode` renders it in any language). */
   @IsString() @MaxLength(TEXT) message!: string;
+  /** Code of the message in the catalogues of libs/messages, e.g. `validation.title.required` (v2). */
+  @IsOptional() @IsString() @MaxLength(200) messageCode?: string;
+  /** The parameters of the message (docs/messages.md). */
+  @IsOptional() @IsObject() params?: Record<string, string | number>;
 }
 
 /** The outcome of one certification check of one disk. */
@@ -58,21 +62,37 @@ export class CertificationCheck {
   /** Check id, e.g. `sas-expiry`, `vhd-cookie`, `vhd-checksum`. */
   @IsString() @MaxLength(100) check!: string;
   @IsBoolean() passed!: boolean;
+  /** English text of the outcome; `messageCode` renders it in any language. */
   @IsString() @MaxLength(TEXT) message!: string;
+  /** Code of the message in the catalogues of libs/messages, e.g. `certification.sas-expiry.expired` (v2). */
+  @IsOptional() @IsString() @MaxLength(200) messageCode?: string;
+  /** The parameters of the message (docs/messages.md). */
+  @IsOptional() @IsObject() params?: Record<string, string | number>;
 }
 
 export class RegionReplication {
   @IsString() @MaxLength(100) region!: string;
   @IsIn(['replicated', 'failed']) status!: 'replicated' | 'failed';
   @IsInt() @Min(0) tries!: number;
+  /** English text; `reasonCode` renders it in any language. */
   @IsOptional() @IsString() @MaxLength(TEXT) reason?: string;
+  /** Code of the reason in the catalogues of libs/messages (v2). */
+  @IsOptional() @IsString() @MaxLength(200) reasonCode?: string;
+  /** The parameters of the message (docs/messages.md). */
+  @IsOptional() @IsObject() params?: Record<string, string | number>;
 }
 
 /** Why a stage failed, and what the publisher should do about it. */
 export class StageFailure {
   @IsString() @MaxLength(100) code!: string;
+  /** English texts; `reasonCode` and `actionCode` render them in any language (with `params`). */
   @IsString() @MaxLength(TEXT) reason!: string;
   @IsString() @MaxLength(TEXT) action!: string;
+  /** Codes in the catalogues of libs/messages (v2), e.g. `lead.endpoint-refused`, `lead-action.check-server`. */
+  @IsOptional() @IsString() @MaxLength(200) reasonCode?: string;
+  @IsOptional() @IsString() @MaxLength(200) actionCode?: string;
+  /** The parameters of the message (docs/messages.md). */
+  @IsOptional() @IsObject() params?: Record<string, string | number>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -113,7 +133,7 @@ export class PrerequisitesValidatedV1 {
   @IsInt() @Min(0) rulesChecked!: number;
 }
 
-export class PrerequisitesRejectedV1 {
+export class PrerequisitesRejectedV2 {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(LIST)
@@ -128,7 +148,7 @@ export class CertificationStartedV1 {
   @IsInt() @Min(0) disks!: number;
 }
 
-export class CertificationPassedV1 {
+export class CertificationPassedV2 {
   @IsArray()
   @ArrayMaxSize(LIST)
   @ValidateNested({ each: true })
@@ -138,7 +158,7 @@ export class CertificationPassedV1 {
   @IsOptional() @IsInt() @Min(0) moreChecks?: number;
 }
 
-export class CertificationFailedV1 {
+export class CertificationFailedV2 {
   /** Only the failed checks, each with what to fix. */
   @IsArray()
   @ArrayMinSize(1)
@@ -162,7 +182,7 @@ export class ImageReplicationProgressedV1 {
   @IsNumber() @Min(0) @Max(100) percentage!: number;
 }
 
-export class ImagesReplicatedV1 {
+export class ImagesReplicatedV2 {
   @IsArray()
   @ArrayMaxSize(LIST)
   @ValidateNested({ each: true })
@@ -170,7 +190,7 @@ export class ImagesReplicatedV1 {
   regions!: RegionReplication[];
 }
 
-export class ReplicationFailedV1 {
+export class ReplicationFailedV2 {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(LIST)
@@ -199,13 +219,13 @@ export class PreviewReadyV1 {
   @IsOptional() @ValidateNested() @Type(() => TestLeadResult) testLead?: TestLeadResult;
 }
 
-export class PackagingFailedV1 extends StageFailure {}
+export class PackagingFailedV2 extends StageFailure {}
 
 export class WentLiveV1 {
   @IsString() @MaxLength(TEXT) catalogUrl!: string;
 }
 
-export class GoLiveFailedV1 extends StageFailure {}
+export class GoLiveFailedV2 extends StageFailure {}
 
 // ---------------------------------------------------------------------------------------------
 // Notification service
@@ -252,6 +272,29 @@ function offerSubmittedV2toV3(v2: Record<string, unknown>): Record<string, unkno
   return { ...v2, offer: withoutPlainSecrets(v2.offer) };
 }
 
+/**
+ * v2 of the events that list problems, checks, regions or a stage failure: each message also carries its
+ * code and parameters (libs/messages renders them per language). Messages written at v1 have only their
+ * English text; they are given the code `text` (rendered as the text itself) so that readers always
+ * find a code.
+ */
+function withTextCode(item: unknown, textField: string, codeField: string): unknown {
+  if (item === null || typeof item !== 'object') return item;
+  const record = item as Record<string, unknown>;
+  if (record[codeField] !== undefined || typeof record[textField] !== 'string') return item;
+  return { ...record, [codeField]: 'text', params: { text: record[textField] } };
+}
+
+function listWithTextCodes(list: string, textField: string, codeField: string) {
+  return (v1: Record<string, unknown>): Record<string, unknown> =>
+    Array.isArray(v1[list]) ? { ...v1, [list]: (v1[list] as unknown[]).map((item) => withTextCode(item, textField, codeField)) } : v1;
+}
+
+function stageFailureWithTextCodes(v1: Record<string, unknown>): Record<string, unknown> {
+  if (v1.reasonCode !== undefined) return v1;
+  return { ...v1, reasonCode: 'text', actionCode: 'text.action', params: { text: String(v1.reason ?? ''), action: String(v1.action ?? '') } };
+}
+
 export const OfferEventDefinitions = {
   OfferSubmitted: defineEvent({
     type: 'OfferSubmitted',
@@ -260,20 +303,45 @@ export const OfferEventDefinitions = {
     upcasters: { 1: offerSubmittedV1toV2, 2: offerSubmittedV2toV3 },
   }),
   PrerequisitesValidated: defineEvent({ type: 'PrerequisitesValidated', version: 1, schema: PrerequisitesValidatedV1 }),
-  PrerequisitesRejected: defineEvent({ type: 'PrerequisitesRejected', version: 1, schema: PrerequisitesRejectedV1 }),
+  PrerequisitesRejected: defineEvent({
+    type: 'PrerequisitesRejected',
+    version: 2,
+    schema: PrerequisitesRejectedV2,
+    upcasters: { 1: listWithTextCodes('problems', 'message', 'messageCode') },
+  }),
   CertificationStarted: defineEvent({ type: 'CertificationStarted', version: 1, schema: CertificationStartedV1 }),
-  CertificationPassed: defineEvent({ type: 'CertificationPassed', version: 1, schema: CertificationPassedV1 }),
-  CertificationFailed: defineEvent({ type: 'CertificationFailed', version: 1, schema: CertificationFailedV1 }),
+  CertificationPassed: defineEvent({
+    type: 'CertificationPassed',
+    version: 2,
+    schema: CertificationPassedV2,
+    upcasters: { 1: listWithTextCodes('checks', 'message', 'messageCode') },
+  }),
+  CertificationFailed: defineEvent({
+    type: 'CertificationFailed',
+    version: 2,
+    schema: CertificationFailedV2,
+    upcasters: { 1: listWithTextCodes('failures', 'message', 'messageCode') },
+  }),
   ReplicationStarted: defineEvent({ type: 'ReplicationStarted', version: 1, schema: ReplicationStartedV1 }),
   ImageReplicationProgressed: defineEvent({ type: 'ImageReplicationProgressed', version: 1, schema: ImageReplicationProgressedV1 }),
-  ImagesReplicated: defineEvent({ type: 'ImagesReplicated', version: 1, schema: ImagesReplicatedV1 }),
-  ReplicationFailed: defineEvent({ type: 'ReplicationFailed', version: 1, schema: ReplicationFailedV1 }),
+  ImagesReplicated: defineEvent({
+    type: 'ImagesReplicated',
+    version: 2,
+    schema: ImagesReplicatedV2,
+    upcasters: { 1: listWithTextCodes('regions', 'reason', 'reasonCode') },
+  }),
+  ReplicationFailed: defineEvent({
+    type: 'ReplicationFailed',
+    version: 2,
+    schema: ReplicationFailedV2,
+    upcasters: { 1: listWithTextCodes('failedRegions', 'reason', 'reasonCode') },
+  }),
   PackagingStarted: defineEvent({ type: 'PackagingStarted', version: 1, schema: PackagingStartedV1 }),
   PreviewReady: defineEvent({ type: 'PreviewReady', version: 1, schema: PreviewReadyV1 }),
-  PackagingFailed: defineEvent({ type: 'PackagingFailed', version: 1, schema: PackagingFailedV1 }),
+  PackagingFailed: defineEvent({ type: 'PackagingFailed', version: 2, schema: PackagingFailedV2, upcasters: { 1: stageFailureWithTextCodes } }),
   GoLiveRequested: defineEvent({ type: 'GoLiveRequested', version: 1, schema: GoLiveRequestedV1 }),
   WentLive: defineEvent({ type: 'WentLive', version: 1, schema: WentLiveV1 }),
-  GoLiveFailed: defineEvent({ type: 'GoLiveFailed', version: 1, schema: GoLiveFailedV1 }),
+  GoLiveFailed: defineEvent({ type: 'GoLiveFailed', version: 2, schema: GoLiveFailedV2, upcasters: { 1: stageFailureWithTextCodes } }),
   PublishCanceled: defineEvent({ type: 'PublishCanceled', version: 1, schema: PublishCanceledV1 }),
   NotificationSent: defineEvent({ type: 'NotificationSent', version: 1, schema: NotificationSentV1 }),
   NotificationFailed: defineEvent({ type: 'NotificationFailed', version: 1, schema: NotificationFailedV1 }),

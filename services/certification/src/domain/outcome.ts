@@ -1,6 +1,15 @@
 import { capList, type OfferEventDraft } from '@mkt/events';
+import { render, type MessageCode } from '@mkt/messages';
 import type { CheckResult } from './certify-disk';
 import type { ImageList } from './images';
+
+/** A check's message by code, with its English text. */
+export function coded(
+  messageCode: MessageCode,
+  params: Record<string, string | number> = {},
+): { message: string; messageCode: string; params: Record<string, string | number> } {
+  return { message: render(messageCode, params, 'en'), messageCode, params };
+}
 
 /** Problems of the image list itself, found before any disk is read. */
 export function imageListProblems(list: ImageList): CheckResult[] {
@@ -10,7 +19,7 @@ export function imageListProblems(list: ImageList): CheckResult[] {
     disk: 'os',
     check: 'image-version-present' as const,
     passed: false,
-    message: `Plan ${planId} has no VM image version; add an image version with the URL of its OS disk VHD`,
+    ...coded('certification.image-version-present.plan', { planId }),
   }));
   if (list.images.length === 0 && missing.length === 0) {
     missing.push({
@@ -19,7 +28,7 @@ export function imageListProblems(list: ImageList): CheckResult[] {
       disk: 'os',
       check: 'image-version-present',
       passed: false,
-      message: 'The offer has no plan with a VM image; add a plan with an image version and the URL of its OS disk VHD',
+      ...coded('certification.image-version-present.none'),
     });
   }
   return missing;

@@ -13,7 +13,7 @@ import {
 } from '@mkt/stages';
 import type { CheckResult } from './certify-disk';
 import { imageListOf, type ImageList } from './images';
-import { certificationOutcome } from './outcome';
+import { certificationOutcome, coded } from './outcome';
 
 /**
  * What certification has done for an offer's latest attempt (its attempt record). The job's result is
@@ -126,7 +126,7 @@ export function decide(input: CertificationInput, state: CertificationState, now
         disk: 'os',
         check: 'certification-run',
         passed: false,
-        message: `Certification could not be completed because of an internal error (${input.error.slice(0, 500)}); publish the offer again`,
+        ...coded('certification.run-failed', { error: input.error.slice(0, 500) }),
       };
       return accepted({
         events: [{ type: 'CertificationFailed', data: { failures: [failure], checksRun: 0 } }],

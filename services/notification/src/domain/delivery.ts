@@ -21,7 +21,7 @@ export interface RetryPolicy {
 export function afterDeliveryFailure(failure: DeliveryFailure, tries: number, policy: RetryPolicy, random: () => number = Math.random): DeliveryVerdict {
   const code = failure.responseCode;
   if (code !== undefined && code >= 500 && code < 600) return { retry: false, reason: failure.message };
-  if (tries >= policy.maxTries) return { retry: false, reason: `gave up after ${tries} tries: ${failure.message}` };
+  if (tries >= policy.maxTries) return { retry: false, reason: `gave up: ${failure.message}` };
   const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(tries - 1, 30));
   return { retry: true, delayMs: Math.round(ceiling / 2 + (random() * ceiling) / 2) };
 }

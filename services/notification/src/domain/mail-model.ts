@@ -39,8 +39,12 @@ export const NOTIFIED_EVENT_TYPES = (Object.keys(MAIL_FOR_EVENT) as OfferEventTy
 
 export interface StageFailureDetails {
   code: string;
+  /** English texts, and their codes in libs/messages (templates render the codes in the mail's language). */
   reason: string;
   action: string;
+  reasonCode?: string;
+  actionCode?: string;
+  params?: Record<string, string | number>;
 }
 
 /** Which step failed and every reason the stage gave; exactly one of the reason lists is set. */

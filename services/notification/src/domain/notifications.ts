@@ -77,8 +77,16 @@ export function decideNotification(event: NotifiedEvent, recorded: AttemptContac
     }
     case 'PackagingFailed':
     case 'GoLiveFailed': {
-      const { code, reason, action } = event.data;
-      const failure: FailureDetails = { ...step(event.type === 'PackagingFailed' ? 'packaging' : 'live'), stageFailure: { code, reason, action } };
+      const { code, reason, action, reasonCode, actionCode, params } = event.data;
+      const stageFailure = {
+        code,
+        reason,
+        action,
+        ...(reasonCode ? { reasonCode } : {}),
+        ...(actionCode ? { actionCode } : {}),
+        ...(params ? { params } : {}),
+      };
+      const failure: FailureDetails = { ...step(event.type === 'PackagingFailed' ? 'packaging' : 'live'), stageFailure };
       return withMail({}, recorded, event, 'failed', { failure }, settings);
     }
     case 'PreviewReady': {

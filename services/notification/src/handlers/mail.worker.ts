@@ -119,7 +119,7 @@ export class MailWorker implements OnApplicationBootstrap, OnApplicationShutdown
     const mail = await loadMail(this.runtime.dataSource, job.payload.eventId, job.payload.recipient);
     if (!mail) return;
     this.mails?.inc({ result: 'failed' });
-    await this.complete(tx, job, { type: 'MailFailed', mail, reason: `gave up after ${job.tries} tries: ${error}`, tries: job.tries });
+    await this.complete(tx, job, { type: 'MailFailed', mail, reason: `gave up: ${error}`, tries: job.tries });
   }
 
   private async complete(tx: Tx, job: SendMailJob, outcome: NotificationInput): Promise<void> {

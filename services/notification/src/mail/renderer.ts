@@ -2,16 +2,18 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { PUBLISHING_STEPS } from '@mkt/events';
+import { render } from '@mkt/messages';
 import { DEFAULT_LANGUAGE, MAIL_TEMPLATES, type MailModel, type MailTemplate } from '../domain';
 
 export const TEMPLATES_DIR = join(__dirname, '..', 'templates');
 
-/** Words of one language that templates look up with helpers (`{{step id}}`, `{{time iso}}`). */
+/**
+ * What one language folder says besides its templates: the locale of dates. Step names and every message
+ * of the stages come from libs/messages (`{{step id}}`, `{{msg code params text}}`).
+ */
 export interface LanguageStrings {
   /** Locale for dates (Intl), e.g. `pt-BR`. */
   locale: string;
-  /** Step names by step id. */
-  steps: Record<string, string>;
 }
 
 /** The template files of one language folder, by name without `.hbs` (`failed.html`, `_layout.html`). */
@@ -60,8 +62,8 @@ export class MailRenderer {
     for (const [language, { strings, files }] of Object.entries(sources)) {
       const tripleStash = Object.entries(files).find(([, source]) => source.includes('{{{'));
       if (tripleStash) throw new Error(`templates/${language}/${tripleStash[0]}.hbs uses {{{ }}}: unescaped output is not allowed`);
-      const html = environment(strings);
-      const text = environment(strings);
+      const html = environment(language, strings);
+      const text = environment(language, strings);
       for (const [name, source] of Object.entries(files)) {
         const partial = /^_(.+)\.(html|text)$/.exec(name);
         if (partial) (partial[2] === 'html' ? html : text).registerPartial(partial[1], source);
@@ -92,11 +94,19 @@ export class MailRenderer {
   }
 }
 
-function environment(strings: LanguageStrings): typeof Handlebars {
+function environment(language: string, strings: LanguageStrings): typeof Handlebars {
   const env = Handlebars.create();
-  const english = new Map<string, string>(PUBLISHING_STEPS.map((s) => [s.id, s.stepName]));
   const dates = new Intl.DateTimeFormat(strings.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' });
-  env.registerHelper('step', (id: unknown) => strings.steps[String(id)] ?? english.get(String(id)) ?? String(id));
+  env.registerHelper('step', (id: unknown) => render(`step.${String(id)}`, {}, language));
+  /**
+   * `{{msg code params text}}`: a stage's message in the mail's language, by its code and parameters;
+   * its English text when the event carried no code (events written before codes were upcast to `text`).
+   */
+  env.registerHelper('msg', (code: unknown, params: unknown, text: unknown) => {
+    if (typeof code !== 'string' || !code) return typeof text === 'string' ? text : '';
+    const values = params !== null && typeof params === 'object' ? (params as Record<string, string | number>) : {};
+    return render(code, values, language);
+  });
   env.registerHelper('time', (iso: unknown) => {
     const date = new Date(String(iso));
     return Number.isNaN(date.getTime()) ? String(iso) : `${dates.format(date)} UTC`;

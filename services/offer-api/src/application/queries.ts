@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Operation } from '../domain/operations';
-import { statusResponse, type StatusResponse } from '../domain/status-response';
+import { statusLanguage, statusResponse, type StatusResponse } from '../domain/status-response';
 import { findPreviewPage } from '../persistence/catalog';
 import { historyAfter, type HistoryRow } from '../persistence/history';
 import { findOffer, findOfferWithView, findStatusView, listOffersForOperators } from '../persistence/offers';
@@ -128,9 +128,18 @@ export class OfferQueries {
   }
 
   async status(publisherId: string, offerId: string): Promise<StatusResponse> {
+    return (await this.statusIn(publisherId, offerId, undefined)).response;
+  }
+
+  /**
+   * The status view with its step messages in `language` when given (a supported one, e.g. from
+   * Accept-Language), else in the offer's notification language; and the language used.
+   */
+  async statusIn(publisherId: string, offerId: string, language: string | undefined): Promise<{ response: StatusResponse; language: string }> {
     const found = await findOfferWithView(this.dataSource, publisherId, offerId);
     if (!found) throw notFound();
-    return statusResponse(publisherId, offerId, found, found.view ?? undefined);
+    const shownIn = statusLanguage(language, found.view ?? undefined);
+    return { response: statusResponse(publisherId, offerId, found, found.view ?? undefined, shownIn), language: shownIn };
   }
 
   /**

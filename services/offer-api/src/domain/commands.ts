@@ -78,7 +78,12 @@ export function decide(state: OfferCommandState, command: OfferCommand): Command
     case 'publish': {
       if (!CAN_PUBLISH.has(status)) {
         const hint = status === 'waitingForPublisherReview' ? ' (click Go Live or cancel first)' : '';
-        return { accepted: false, code: 'publish-not-allowed', reason: `publish is not possible while an attempt is running; ${describeState(state)}${hint}` };
+        // an accepted Publish whose attempt has not started is not "running" yet: say what it is
+        const reason =
+          status === 'notStarted'
+            ? `publish is not possible yet: attempt ${state.attempt} was accepted and has not started; wait for it to start, then follow it in the status view`
+            : `publish is not possible while an attempt is running; ${describeState(state)}${hint}`;
+        return { accepted: false, code: 'publish-not-allowed', reason };
       }
       const attempt = state.attempt + 1;
       return {

@@ -1,4 +1,6 @@
 import type { PublishingStepId } from '@mkt/events';
+import { chooseLanguage } from '@mkt/messages';
+import { stepMessageText } from './status-text';
 import { initialStatusView, type MessageLevel, type OfferStatus, type StatusView, type StepMessage, type StepView } from './status-view';
 
 /** A message as the Cloud Partner Portal shows it: level information, warning or error, text and HTML. */
@@ -48,8 +50,19 @@ export function portalLevel(level: string): MessageLevel {
   return level === 'info' ? 'information' : (level as MessageLevel);
 }
 
-function responseMessage<M extends StepMessage>(message: M): Omit<M, 'level'> & ResponseMessage {
-  return { ...message, level: portalLevel(message.level), messageHtml: escapeHtml(message.text) };
+/**
+ * A message as the response shows it: the Portal's level, its text in the reader's language (the code and
+ * parameters stay in the view).
+ */
+function responseMessage<M extends StepMessage>(message: M, language: string): Omit<M, 'level' | 'messageCode' | 'params' | 'parts'> & ResponseMessage {
+  const { messageCode: _code, params: _params, parts: _parts, level, ...shown } = message;
+  const text = stepMessageText(message, language);
+  return { ...shown, level: portalLevel(level), text, messageHtml: escapeHtml(text) };
+}
+
+/** The language of the step messages: the one asked for when supported, else the offer's notification language. */
+export function statusLanguage(requested: string | undefined, projected: StatusView | undefined): string {
+  return requested ?? chooseLanguage(projected?.language);
 }
 
 export function liveMarker(view: Pick<StatusView, 'live'> | undefined): LiveMarker | null {
@@ -70,9 +83,16 @@ export function displayedStatus(offer: { attempt: number }, projected: StatusVie
 
 /**
  * Combines the projected view with what offer-api knows ahead of it: an accepted Publish that the
- * projection has not seen yet shows as `notStarted` with every step not started.
+ * projection has not seen yet shows as `notStarted` with every step not started. Messages are rendered
+ * in `language` (default: the offer's notification language).
  */
-export function statusResponse(publisherId: string, offerId: string, offer: { attempt: number }, projected: StatusView | undefined): StatusResponse {
+export function statusResponse(
+  publisherId: string,
+  offerId: string,
+  offer: { attempt: number },
+  projected: StatusView | undefined,
+  language: string = statusLanguage(undefined, projected),
+): StatusResponse {
   const behind = !projected || projected.attempt < offer.attempt;
   const view = behind ? { ...(projected ?? initialStatusView(publisherId, offerId)), steps: initialStatusView(publisherId, offerId).steps } : projected;
   const status = displayedStatus(offer, projected);
@@ -82,8 +102,8 @@ export function statusResponse(publisherId: string, offerId: string, offer: { at
     status,
     attempt: offer.attempt,
     // a view stored before VIEW_VERSION 1 has none until the projection is rebuilt
-    messages: behind ? [] : (view.messages ?? []).map(responseMessage),
-    steps: view.steps.map((s) => ({ ...s, messages: s.messages.map(responseMessage) })),
+    messages: behind ? [] : (view.messages ?? []).map((m) => responseMessage(m, language)),
+    steps: view.steps.map((s) => ({ ...s, messages: s.messages.map((m) => responseMessage(m, language)) })),
     live: liveMarker(view),
     previewLinks: !behind && view.preview ? [{ displayText: 'Preview', uri: view.preview.url }] : [],
     liveLinks: view.live ? [{ displayText: 'Live', uri: view.live.catalogUrl }] : [],

@@ -1,4 +1,5 @@
 import { PUBLISHING_STEPS, unhandledEvent, type OfferEvent, type OfferEventOf, type PublishingStepId } from '@mkt/events';
+import { say, type Said, type SaidPart } from './status-text';
 
 /**
  * The status view of one offer, in the shape of the Cloud Partner Portal API (api-version 2017-10-31),
@@ -39,6 +40,11 @@ export interface StepMessage {
   code?: string;
   /** Path into the offer for per-field validation messages. */
   field?: string;
+  /** The message by code in libs/messages (`text` is its English rendering); status-text.ts renders it per language. */
+  messageCode?: string;
+  params?: Record<string, string | number>;
+  /** Parameters that are messages of their own (a field problem's, a check's, a stage's reason), rendered first. */
+  parts?: Record<string, SaidPart>;
 }
 
 /** A message of the attempt as a whole (top-level `messages`): a step's message, with the step it is about. */
@@ -188,15 +194,7 @@ function boundMessages<M extends StepMessage>(messages: M[], truncated: (message
   const kept = messages.slice(0, VIEW_LIMITS.messagesPerStep - 1);
   const last = messages[messages.length - 1];
   const omitted = messages.length - kept.length;
-  return [
-    ...kept,
-    truncated({
-      level: 'warning',
-      text: `${omitted} more message(s) not shown; see the event history for all of them.`,
-      timestamp: last.timestamp,
-      code: 'truncated',
-    }),
-  ];
+  return [...kept, truncated({ level: 'warning', ...say('status.truncated', { omitted }), timestamp: last.timestamp, code: 'truncated' })];
 }
 
 /** The step's messages are also the attempt's (top-level), naming the step. */
@@ -226,14 +224,24 @@ function withStatus(view: StatusView, status: OfferStatus, time: string): Status
   return { ...view, status, attempts };
 }
 
-function info(text: string, timestamp: string, code?: string): StepMessage {
-  return code ? { level: 'information', text, timestamp, code } : { level: 'information', text, timestamp };
+function info(said: Said, timestamp: string, code?: string): StepMessage {
+  return code ? { level: 'information', ...said, timestamp, code } : { level: 'information', ...said, timestamp };
 }
 
-function failureMessages(failure: { code: string; reason: string; action: string }, timestamp: string): StepMessage[] {
+/** A message of an event item by its code, or its English text when it has none (`text` renders it as is). */
+function partOf(code: string | undefined, params: Record<string, string | number> | undefined, text: string): SaidPart {
+  return code ? { code, params: params ?? {} } : { code: 'text', params: { text } };
+}
+
+function failureMessages(
+  failure: { code: string; reason: string; action: string; reasonCode?: string; actionCode?: string; params?: Record<string, string | number> },
+  timestamp: string,
+): StepMessage[] {
+  const reason = partOf(failure.reasonCode, failure.params, failure.reason);
+  const action = partOf(failure.actionCode, failure.actionCode ? failure.params : { text: failure.action }, failure.action);
   return [
-    { level: 'error', text: failure.reason, timestamp, code: failure.code },
-    { level: 'information', text: `What to do: ${failure.action}`, timestamp, code: 'next-action' },
+    { level: 'error', ...say('status.stage-failure', {}, { detail: reason }), timestamp, code: failure.code },
+    { level: 'information', ...say('status.next-action', {}, { detail: action }), timestamp, code: 'next-action' },
   ];
 }
 
@@ -255,22 +263,37 @@ export function evolve(view: StatusView, event: OfferEvent): StatusView {
     switch (event.type) {
       case 'PrerequisitesValidated':
         return start(
-          complete(view, 'validate-prerequisites', time, [info(`All ${event.data.rulesChecked} prerequisite rules passed.`, time)]),
+          complete(view, 'validate-prerequisites', time, [info(say('status.validation-passed', { rules: event.data.rulesChecked }), time)]),
           'certification',
           time,
         );
       case 'PrerequisitesRejected':
         return block(view, 'validate-prerequisites', time, [
-          ...event.data.problems.map((p): StepMessage => ({ level: 'error', text: `${p.path}: ${p.message}`, timestamp: time, code: p.code, field: p.path })),
+          ...event.data.problems.map((p): StepMessage => ({
+            level: 'error',
+            ...say('status.field-problem', { path: p.path }, { detail: partOf(p.messageCode, p.params, p.message) }),
+            timestamp: time,
+            code: p.code,
+            field: p.path,
+          })),
           ...(event.data.moreProblems
-            ? [{ level: 'error', text: `…and ${event.data.moreProblems} more problems.`, timestamp: time, code: 'more-problems' } satisfies StepMessage]
+            ? [
+                {
+                  level: 'error',
+                  ...say('status.more-problems', { count: event.data.moreProblems }),
+                  timestamp: time,
+                  code: 'more-problems',
+                } satisfies StepMessage,
+              ]
             : []),
         ]);
       case 'CertificationStarted':
-        return start(view, 'certification', time, [info(`Certifying ${event.data.disks} disk(s).`, time)]);
+        return start(view, 'certification', time, [info(say('status.certifying', { disks: event.data.disks }), time)]);
       case 'CertificationPassed':
         return start(
-          complete(view, 'certification', time, [info(`All ${event.data.checks.length + (event.data.moreChecks ?? 0)} certification checks passed.`, time)]),
+          complete(view, 'certification', time, [
+            info(say('status.certification-passed', { checks: event.data.checks.length + (event.data.moreChecks ?? 0) }), time),
+          ]),
           'provisioning',
           time,
         );
@@ -278,28 +301,36 @@ export function evolve(view: StatusView, event: OfferEvent): StatusView {
         return block(view, 'certification', time, [
           {
             level: 'error',
-            text: `${event.data.failures.length + (event.data.moreFailures ?? 0)} of ${event.data.checksRun} certification checks failed${event.data.moreFailures ? ` (the first ${event.data.failures.length} are listed)` : ''}.`,
+            ...say(event.data.moreFailures ? 'status.certification-failed-listed' : 'status.certification-failed', {
+              failed: event.data.failures.length + (event.data.moreFailures ?? 0),
+              run: event.data.checksRun,
+              listed: event.data.failures.length,
+            }),
             timestamp: time,
             code: 'certification-failed',
           },
           ...event.data.failures.map((f): StepMessage => ({
             level: 'error',
-            text: `Plan ${f.planId}, image ${f.imageVersion}, ${f.disk} disk: ${f.check}: ${f.message}`,
+            ...say(
+              'status.check-failed',
+              { planId: f.planId, imageVersion: f.imageVersion, disk: f.disk, check: f.check },
+              { detail: partOf(f.messageCode, f.params, f.message) },
+            ),
             timestamp: time,
             code: f.check,
           })),
         ]);
       case 'ReplicationStarted':
-        return start(view, 'provisioning', time, [info(`Replicating ${event.data.images} image(s) to ${event.data.regions} regions.`, time)]);
+        return start(view, 'provisioning', time, [info(say('status.replicating', { images: event.data.images, regions: event.data.regions }), time)]);
       case 'ImageReplicationProgressed':
         return patchStep(start(view, 'provisioning', time), 'provisioning', {
           progressPercentage: Math.round(event.data.percentage),
           replaceCode: 'replication-progress',
-          add: [info(`Replicated to ${event.data.regionsDone} of ${event.data.regionsTotal} regions.`, time, 'replication-progress')],
+          add: [info(say('status.replication-progress', { done: event.data.regionsDone, total: event.data.regionsTotal }), time, 'replication-progress')],
         });
       case 'ImagesReplicated':
         return start(
-          complete(view, 'provisioning', time, [info(`Images replicated to ${event.data.regions.length} regions.`, time, 'replication-progress')]),
+          complete(view, 'provisioning', time, [info(say('status.replicated', { regions: event.data.regions.length }), time, 'replication-progress')]),
           'packaging',
           time,
         );
@@ -307,28 +338,32 @@ export function evolve(view: StatusView, event: OfferEvent): StatusView {
         return block(replicationDone(view, event), 'provisioning', time, [
           {
             level: 'error',
-            text: `Replication failed in ${event.data.failedRegions.length} region(s) (${event.data.regionsReplicated} replicated).`,
+            ...say('status.replication-failed', {
+              failed: event.data.failedRegions.length,
+              replicated: event.data.regionsReplicated,
+              total: event.data.regionsReplicated + event.data.failedRegions.length,
+            }),
             timestamp: time,
             code: 'replication-failed',
           },
           ...event.data.failedRegions.map((r): StepMessage => ({
             level: 'error',
-            text: `${r.region}: ${r.reason ?? 'replication failed'} (after ${r.tries} tries)`,
+            ...(r.reason === undefined && r.reasonCode === undefined
+              ? say('status.region-failed-no-reason', { region: r.region, tries: r.tries })
+              : say('status.region-failed', { region: r.region, tries: r.tries }, { detail: partOf(r.reasonCode, r.params, r.reason ?? '') })),
             timestamp: time,
             code: 'region-failed',
           })),
         ]);
       case 'PackagingStarted':
-        return start(view, 'packaging', time, [
-          info(event.data.leadGeneration ? 'Building the product page and sending a test lead.' : 'Building the product page.', time),
-        ]);
+        return start(view, 'packaging', time, [info(say(event.data.leadGeneration ? 'status.packaging-started-lead' : 'status.packaging-started'), time)]);
       case 'PreviewReady':
         return previewReady(view, event);
       case 'PackagingFailed':
         return block(view, 'packaging', time, failureMessages(event.data, time));
       case 'GoLiveRequested':
         return withStatus(
-          start(complete(view, 'publisher-signoff', time, [info(`Go Live requested by ${event.data.requestedBy}.`, time)]), 'live', time),
+          start(complete(view, 'publisher-signoff', time, [info(say('status.golive-requested', { by: event.data.requestedBy }), time)]), 'live', time),
           'running',
           time,
         );
@@ -370,7 +405,7 @@ function submitted(view: StatusView, event: OfferEventOf<'OfferSubmitted'>): Sta
     ].slice(-VIEW_LIMITS.attempts),
     lastEventTime: time,
   };
-  return start(fresh, 'validate-prerequisites', time, [info(`Publishing attempt ${event.attempt} submitted by ${event.data.submittedBy}.`, time)]);
+  return start(fresh, 'validate-prerequisites', time, [info(say('status.submitted', { attempt: event.attempt, by: event.data.submittedBy }), time)]);
 }
 
 /**
@@ -385,7 +420,7 @@ function replicationDone(view: StatusView, event: OfferEventOf<'ReplicationFaile
     // rounded down: a failed step never shows 100%
     progressPercentage: total === 0 ? 0 : Math.floor((replicated * 100) / total),
     replaceCode: 'replication-progress',
-    add: [info(`Replicated to ${replicated} of ${total} regions.`, time, 'replication-progress')],
+    add: [info(say('status.replication-progress', { done: replicated, total }), time, 'replication-progress')],
   });
 }
 
@@ -393,16 +428,14 @@ function previewReady(view: StatusView, event: OfferEventOf<'PreviewReady'>): St
   const time = event.time;
   const lead = event.data.testLead;
   const packaged = complete(view, 'packaging', time, [
-    info('The product page was generated.', time),
-    ...(lead
-      ? [info(`A test lead (${lead.leadId}) was sent to the ${lead.destination === 'https' ? 'HTTPS endpoint' : 'Azure table'}.`, time, 'test-lead')]
-      : []),
+    info(say('status.page-generated'), time),
+    ...(lead ? [info(say('status.test-lead', { leadId: lead.leadId, destination: lead.destination }), time, 'test-lead')] : []),
   ]);
-  const previewed = complete(packaged, 'preview', time, [info(`Preview: ${event.data.previewUrl}`, time, 'preview-link')]);
+  const previewed = complete(packaged, 'preview', time, [info(say('status.preview-link', { url: event.data.previewUrl }), time, 'preview-link')]);
   const waiting = patchStep(previewed, 'publisher-signoff', {
     status: 'waitingForPublisherReview',
     startTime: time,
-    add: [info('Check the preview, then click Go Live (or cancel).', time)],
+    add: [info(say('status.signoff-waiting'), time)],
   });
   return {
     ...withStatus(waiting, 'waitingForPublisherReview', time),
@@ -412,7 +445,7 @@ function previewReady(view: StatusView, event: OfferEventOf<'PreviewReady'>): St
 
 function wentLive(view: StatusView, event: OfferEventOf<'WentLive'>): StatusView {
   const time = event.time;
-  const live = complete(view, 'live', time, [info(`Live: ${event.data.catalogUrl}`, time, 'live-link')]);
+  const live = complete(view, 'live', time, [info(say('status.live-link', { url: event.data.catalogUrl }), time, 'live-link')]);
   return {
     ...withStatus(live, 'succeeded', time),
     live: { attempt: event.attempt, catalogUrl: event.data.catalogUrl, title: view.title, summary: view.summary, time },
@@ -422,12 +455,14 @@ function wentLive(view: StatusView, event: OfferEventOf<'WentLive'>): StatusView
 /** Cancel sends the offer back to the start: every step not started, the sign-off step says why. */
 function canceled(view: StatusView, event: OfferEventOf<'PublishCanceled'>): StatusView {
   const time = event.time;
-  const reason = event.data.reason ? `: ${event.data.reason}` : '.';
+  // the publisher's reason is quoted as given, so that it never runs into the sentence after it
+  const reason = event.data.reason?.trim();
+  const by = event.data.canceledBy;
   const reset: StatusView = { ...view, steps: freshSteps(), preview: null };
   const marked = patchStep(reset, 'publisher-signoff', {
     status: 'canceled',
     endTime: time,
-    add: [info(`Publishing canceled by ${event.data.canceledBy}${reason} Publish again to start over.`, time, 'canceled')],
+    add: [info(reason ? say('status.canceled-with-reason', { by, reason }) : say('status.canceled', { by }), time, 'canceled')],
   });
   // the reason is also the attempt's message
   const said = marked.steps.find((s) => s.id === 'publisher-signoff')?.messages ?? [];
@@ -452,7 +487,8 @@ function notified(view: StatusView, event: OfferEventOf<'NotificationSent'> | Of
           status: 'failed',
           recipients: event.data.recipients,
           subject: null,
-          reason: `${event.data.reason} (after ${event.data.tries} tries)`,
+          // the tries are said once: reasons written before they were their own field quoted them too
+          reason: say('status.mail-failed', { detail: event.data.reason.replace(/^gave up after \d+ tries: /, 'gave up: '), tries: event.data.tries }).text,
           timestamp: event.time,
         };
   return { ...view, notifications: [...view.notifications, record].slice(-VIEW_LIMITS.notifications) };

@@ -4,8 +4,19 @@ import { IsDefined, IsIn, IsObject, IsOptional, IsString, MaxLength, ValidateBy,
 import { OfferDraft, PUBLISHING_STEPS, SUPPORTED_LANGUAGES } from '@mkt/events';
 import { MESSAGE_LEVELS, OFFER_STATUSES, STEP_STATUSES } from '../domain/status-view';
 
-/** The draft body of PUT: exactly the catalog's OfferDraft (its schema is generated into the OpenAPI document). */
-export class OfferDraftDto extends OfferDraft {}
+/** A language refusal names the field and every supported language. */
+function supportedLanguage(field: string): ValidationOptions {
+  return { message: `${field} must be one of the supported languages: ${SUPPORTED_LANGUAGES.join(', ')}` };
+}
+
+/**
+ * The draft body of PUT: the catalog's OfferDraft (its schema is generated into the OpenAPI document),
+ * and a notification language only among the supported ones (the catalog's schema accepts any tag, so
+ * that events written with an older list stay readable).
+ */
+export class OfferDraftDto extends OfferDraft {
+  @IsOptional() @IsIn(SUPPORTED_LANGUAGES, supportedLanguage('notificationLanguage')) declare notificationLanguage?: string;
+}
 
 const MAX_EMAILS = 20;
 const MAX_EMAIL_LENGTH = 320;
@@ -57,7 +68,7 @@ export class PublishRequestDto {
 
   @ApiPropertyOptional({ enum: SUPPORTED_LANGUAGES, description: "Language of the e-mails; the draft's notificationLanguage or English when absent" })
   @IsOptional()
-  @IsIn(SUPPORTED_LANGUAGES)
+  @IsIn(SUPPORTED_LANGUAGES, supportedLanguage('language'))
   language?: string;
 }
 

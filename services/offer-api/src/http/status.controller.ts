@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { negotiateLanguage, SUPPORTED_LANGUAGES } from '@mkt/messages';
 import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { OfferQueries } from '../application/queries';
@@ -27,10 +28,20 @@ export class StatusController {
 
   @Get('status')
   @Access('read')
-  @ApiOperation({ summary: 'The status view: the seven steps of the latest attempt (Cloud Partner Portal shape)' })
+  @ApiOperation({
+    summary: 'The status view: the seven steps of the latest attempt (Cloud Partner Portal shape)',
+    description: `Step messages are in the language of Accept-Language (${SUPPORTED_LANGUAGES.join(', ')}), else in the attempt's notification language; Content-Language names it.`,
+  })
   @ApiResponse({ status: 200, type: StatusDto })
-  async status(@Param('publisherId') publisherId: string, @Param('offerId') offerId: string) {
-    return this.queries.status(publisherId, offerId);
+  async status(
+    @Param('publisherId') publisherId: string,
+    @Param('offerId') offerId: string,
+    @Headers('accept-language') acceptLanguage: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { response, language } = await this.queries.statusIn(publisherId, offerId, negotiateLanguage(acceptLanguage));
+    void reply.header('content-language', language).header('vary', 'Accept-Language');
+    return response;
   }
 
   @Get('events')

@@ -1,4 +1,5 @@
 import { unhandledEvent, type OfferDraft, type OfferEvent, type StageFailure, type TestLeadResult } from '@mkt/events';
+import { render, type MessageCode, type MessageParams } from '@mkt/messages';
 import {
   accepted,
   compareAttempt,
@@ -54,7 +55,12 @@ export interface StageDurations {
 }
 
 /** A failure as the publisher reads it: what went wrong and what to do. */
-export type FailureReport = Pick<StageFailure, 'code' | 'reason' | 'action'>;
+export type FailureReport = Pick<StageFailure, 'code' | 'reason' | 'action' | 'reasonCode' | 'actionCode' | 'params'>;
+
+/** A stage failure by codes (libs/messages) with its parameters and English texts. */
+function stageFailure(code: string, reasonCode: MessageCode, actionCode: MessageCode, params: MessageParams = {}): FailureReport {
+  return { code, reason: render(reasonCode, params, 'en'), action: render(actionCode, params, 'en'), reasonCode, actionCode, params };
+}
 
 /** What happened to the test lead of a packaging run. */
 export type LeadOutcome = { kind: 'not-configured' } | { kind: 'sent'; result: TestLeadResult } | { kind: 'failed'; failure: FailureReport };
@@ -255,19 +261,11 @@ function decideExhausted(recorded: PackagingState, input: JobExhausted): Packagi
   const { attempt, error } = input;
   if (input.type === 'PackagingExhausted') {
     if (!running(recorded, attempt, 'packaging')) return ignored(`packaging of attempt ${attempt} is no longer running`);
-    const data = {
-      code: 'packaging-error',
-      reason: `the product page could not be prepared: ${error}`,
-      action: 'publish the offer again; if it fails again, contact marketplace support with this message',
-    };
+    const data = stageFailure('packaging-error', 'packaging.page-not-prepared', 'packaging-action.support-if-again', { error });
     return accepted({ state: { attempt, state: 'packaging-failed' }, events: [{ type: 'PackagingFailed', data }] });
   }
   if (!running(recorded, attempt, 'going-live')) return ignored(`go-live of attempt ${attempt} is no longer pending`);
-  const data = {
-    code: 'catalog-unavailable',
-    reason: `the product page could not be published to the catalog: ${error}`,
-    action: 'publish the offer again and click Go Live once the preview is ready; contact marketplace support if it fails again',
-  };
+  const data = stageFailure('catalog-unavailable', 'packaging.catalog-unavailable', 'packaging-action.go-live-again', { error });
   return accepted({ state: { attempt, state: 'go-live-failed' }, events: [{ type: 'GoLiveFailed', data }] });
 }
 
@@ -276,11 +274,7 @@ function decideGoLiveDone(recorded: PackagingState, input: GoLiveDone): Packagin
   const { attempt, page, title, catalogUrl } = input;
   if (!running(recorded, attempt, 'going-live')) return ignored(`go-live of attempt ${attempt} is no longer pending`);
   if (!page) {
-    const data = {
-      code: 'product-page-missing',
-      reason: 'the product page of the preview was not found, so there is nothing to publish',
-      action: 'publish the offer again; if it fails again, contact marketplace support with this message',
-    };
+    const data = stageFailure('product-page-missing', 'packaging.product-page-missing', 'packaging-action.support-if-again');
     return accepted({ state: { attempt, state: 'go-live-failed' }, events: [{ type: 'GoLiveFailed', data }] });
   }
   return accepted({

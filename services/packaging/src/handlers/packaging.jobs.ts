@@ -99,11 +99,11 @@ export class PackagingJobs implements OnApplicationBootstrap {
     const timeoutMs = this.config.leadTimeoutMs;
     if (!plan.leadGeneration) return { kind: 'not-configured' };
     if (!('target' in plan)) {
-      const { code, reason, action } = classifyLeadFailure(
+      const { retryable: _retryable, ...failure } = classifyLeadFailure(
         { destination: plan.destination, kind: 'misconfigured', setting: plan.setting, problem: plan.problem },
         { timeoutMs },
       );
-      return { kind: 'failed', failure: { code, reason, action } };
+      return { kind: 'failed', failure };
     }
     if (job.progress.lead) return { kind: 'sent', result: job.progress.lead };
     const lead = buildTestLead({

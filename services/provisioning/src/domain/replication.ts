@@ -1,3 +1,4 @@
+import { render, type MessageCode } from '@mkt/messages';
 import type { OfferDraft, OfferEventData, OfferEventDraft } from '@mkt/events';
 
 /** One VM image version of one plan, as submitted: what gets copied to every region. */
@@ -30,7 +31,15 @@ export interface RegionResult {
   region: string;
   status: 'replicated' | 'failed';
   tries: number;
+  /** English text of the reason; `reasonCode` and `params` give it by code (libs/messages). */
   reason?: string;
+  reasonCode?: string;
+  params?: Record<string, string | number>;
+}
+
+/** A failed region's reason by code, with its English text. */
+function failedReason(reasonCode: MessageCode, params: Record<string, string | number> = {}): Pick<RegionResult, 'reason' | 'reasonCode' | 'params'> {
+  return { reason: render(reasonCode, params, 'en'), reasonCode, params };
 }
 
 /** The job's checkpoint: what a resumed job must not redo. (A type, not an interface, so that it is a JSON record.) */
@@ -84,7 +93,7 @@ export async function replicateRegion(
   sleep: Sleep,
 ): Promise<RegionResult> {
   let pending = [...images];
-  let lastReason = '';
+  let lastFailure = { image: '', detail: '' };
   for (let tries = 1; ; tries += 1) {
     const failed: ReplicationImage[] = [];
     for (const image of pending) {
@@ -94,14 +103,17 @@ export async function replicateRegion(
       } catch (error) {
         signal.throwIfAborted();
         failed.push(image);
-        lastReason = `${imageKey(image)}: ${reasonOf(error)}`;
+        lastFailure = { image: imageKey(image), detail: reasonOf(error) };
       }
     }
     pending = failed;
     if (pending.length === 0) return { region, status: 'replicated', tries };
     if (tries >= policy.maxTries) {
-      const missing = pending.length === 1 ? '' : ` (and ${pending.length - 1} more image(s) not replicated)`;
-      return { region, status: 'failed', tries, reason: `${lastReason}${missing}` };
+      const reason =
+        pending.length === 1
+          ? failedReason('provisioning.image-failed', lastFailure)
+          : failedReason('provisioning.images-failed', { ...lastFailure, more: pending.length - 1 });
+      return { region, status: 'failed', tries, ...reason };
     }
     await sleep(retryDelay(tries, policy), signal);
   }
@@ -197,15 +209,16 @@ export function recordRegion(
 export function replicationOutcome(regions: readonly string[], progress: ReplicationProgress): OfferEventDraft {
   const byRegion = new Map(progress.finished.map((r) => [r.region, r]));
   const results = regions.map(
-    (region): RegionResult => byRegion.get(region) ?? { region, status: 'failed', tries: 0, reason: 'the region was never replicated' },
+    (region): RegionResult => byRegion.get(region) ?? { region, status: 'failed', tries: 0, ...failedReason('provisioning.never-replicated') },
   );
   const failedRegions = results.filter((r) => r.status === 'failed');
   if (failedRegions.length === 0) return { type: 'ImagesReplicated', data: { regions: results } };
   return { type: 'ReplicationFailed', data: { failedRegions, regionsReplicated: results.length - failedRegions.length } };
 }
 
-/** When the job itself gave up (not a region): every unfinished region fails with that reason. */
-export function abandonedOutcome(regions: readonly string[], progress: ReplicationProgress, reason: string): OfferEventDraft {
-  const unfinished = regionsToDo(regions, progress).map((region): RegionResult => ({ region, status: 'failed', tries: 0, reason }));
+/** When the job itself gave up (not a region): every unfinished region fails with that error ("replication stopped: …"). */
+export function abandonedOutcome(regions: readonly string[], progress: ReplicationProgress, error: string): OfferEventDraft {
+  const reason = failedReason('provisioning.stopped', { detail: error });
+  const unfinished = regionsToDo(regions, progress).map((region): RegionResult => ({ region, status: 'failed', tries: 0, ...reason }));
   return replicationOutcome(regions, { ...progress, finished: [...progress.finished, ...unfinished] });
 }

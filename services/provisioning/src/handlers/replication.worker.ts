@@ -119,7 +119,7 @@ export class ReplicationWorker implements OnApplicationBootstrap {
 
   /** The job kept failing for a reason of its own (not a region): the stage fails, naming the unfinished regions. */
   private async giveUp(job: ReplicateJob, error: string, tx: Tx): Promise<void> {
-    const outcome = abandonedOutcome(job.payload.regions, progressOf(job), `replication stopped: ${error}`);
+    const outcome = abandonedOutcome(job.payload.regions, progressOf(job), error);
     await this.completion(job, outcome).apply(tx);
   }
 }

@@ -1,5 +1,6 @@
 import { capList, type OfferDraft, type OfferEventDraft } from '@mkt/events';
-import { PREREQUISITE_RULES, type Condition, type Constraint, type FieldRule } from './rules';
+import { render, type MessageParams } from '@mkt/messages';
+import { PREREQUISITE_RULES, ruleMessageCode, type Condition, type Constraint, type FieldRule } from './rules';
 
 /** What Publish submitted: the offer snapshot and where the e-mails go. */
 export interface Submission {
@@ -10,7 +11,11 @@ export interface Submission {
 export interface FieldProblem {
   path: string;
   code: string;
+  /** English text of the message (for readers that do not render codes). */
   message: string;
+  /** Code of the message in libs/messages, and its parameters. */
+  messageCode: string;
+  params: MessageParams;
 }
 
 export interface ValidationReport {
@@ -180,7 +185,9 @@ export function validateSubmission(
       rulesChecked += 1;
       if (passes(rule.check, field, context)) continue;
       failed.add(field.path);
-      problems.push({ path: field.path, code: rule.code, message: rule.message });
+      const messageCode = ruleMessageCode(rule);
+      const params = rule.params ?? {};
+      problems.push({ path: field.path, code: rule.code, message: render(messageCode, params, 'en'), messageCode, params });
     }
   }
   return { rulesChecked, problems };

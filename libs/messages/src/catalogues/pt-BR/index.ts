@@ -1,0 +1,6 @@
+import { certification } from './certification';
+import { packaging } from './packaging';
+import { status } from './status';
+import { validation } from './validation';
+
+export const ptBR = { ...status, ...validation, ...certification, ...packaging };
