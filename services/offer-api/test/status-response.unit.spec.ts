@@ -19,6 +19,21 @@ describe('statusResponse: GET status in the Cloud Partner Portal shape', () => {
     expect(body.messages.every((m) => m.step === 'certification' && m.level === 'error' && m.messageHtml.length > 0)).toBe(true);
   });
 
+  test("step names and descriptions are in the reader's language, like the messages", () => {
+    const view = foldEvents('contoso', 'vm-one', [...live, ...failedAgain]);
+    const english = statusResponse('contoso', 'vm-one', { attempt: 2 }, view, 'en');
+    const portuguese = statusResponse('contoso', 'vm-one', { attempt: 2 }, view, 'pt-BR');
+    const italian = statusResponse('contoso', 'vm-one', { attempt: 2 }, view, 'it');
+    expect(english.steps.map((s) => s.stepName)).toContain('Certification');
+    expect(portuguese.steps.find((s) => s.id === 'certification')?.stepName).toBe('Certificação');
+    expect(italian.steps.find((s) => s.id === 'certification')?.stepName).toBe('Certificazione');
+    for (const translated of [portuguese, italian])
+      translated.steps.forEach((step, i) => {
+        expect(step.description).not.toBe(english.steps[i].description);
+        expect(step.messages.map((m) => m.text)).not.toEqual(english.steps[i].messages.length ? english.steps[i].messages.map((m) => m.text) : ['-']);
+      });
+  });
+
   test('a Publish the projection has not seen yet: notStarted, no messages of the previous attempt, still live', () => {
     const view = foldEvents('contoso', 'vm-one', [...live, ...failedAgain]);
     const body = statusResponse('contoso', 'vm-one', { attempt: 3 }, view);

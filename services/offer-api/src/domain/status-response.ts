@@ -1,5 +1,5 @@
 import type { PublishingStepId } from '@mkt/events';
-import { chooseLanguage } from '@mkt/messages';
+import { chooseLanguage, render } from '@mkt/messages';
 import { stepMessageText } from './status-text';
 import { initialStatusView, type MessageLevel, type OfferStatus, type StatusView, type StepMessage, type StepView } from './status-view';
 
@@ -103,7 +103,12 @@ export function statusResponse(
     attempt: offer.attempt,
     // a view stored before VIEW_VERSION 1 has none until the projection is rebuilt
     messages: behind ? [] : (view.messages ?? []).map((m) => responseMessage(m, language)),
-    steps: view.steps.map((s) => ({ ...s, messages: s.messages.map((m) => responseMessage(m, language)) })),
+    steps: view.steps.map((s) => ({
+      ...s,
+      stepName: render(`step.${s.id}`, {}, language),
+      description: render(`step-description.${s.id}`, {}, language),
+      messages: s.messages.map((m) => responseMessage(m, language)),
+    })),
     live: liveMarker(view),
     previewLinks: !behind && view.preview ? [{ displayText: 'Preview', uri: view.preview.url }] : [],
     liveLinks: view.live ? [{ displayText: 'Live', uri: view.live.catalogUrl }] : [],

@@ -7,6 +7,13 @@ export const status = {
   'step.preview': 'Offer available in preview',
   'step.publisher-signoff': 'Publisher sign-off',
   'step.live': 'Live',
+  'step-description.validate-prerequisites': 'Every required field of the offer is checked; each missing or invalid field gets its own message.',
+  'step-description.certification': 'The VM images are tested against the certification requirements.',
+  'step-description.provisioning': 'The VM images are replicated to every region of the cloud.',
+  'step-description.packaging': 'Marketing and technical content are combined into the product page; a test lead is sent if lead generation is configured.',
+  'step-description.preview': 'The offer is visible only to the allow-listed subscriptions so that the publisher can check it.',
+  'step-description.publisher-signoff': 'The publisher checks the preview and clicks Go Live.',
+  'step-description.live': 'The product page goes to the public catalog.',
 
   'status.submitted': 'Publishing attempt {attempt} submitted by {by}.',
   'status.validation-passed': 'All {rules} prerequisite rules passed.',

@@ -8,6 +8,15 @@ export const status: Record<keyof typeof english, string> = {
   'step.preview': 'Offerta disponibile in anteprima',
   'step.publisher-signoff': "Signoff dell'autore",
   'step.live': 'Offerta pubblicata',
+  'step-description.validate-prerequisites':
+    "Ogni campo obbligatorio dell'offerta viene controllato; ogni campo mancante o non valido riceve un proprio messaggio.",
+  'step-description.certification': 'Le immagini delle VM vengono verificate rispetto ai requisiti di certificazione.',
+  'step-description.provisioning': 'Le immagini delle VM vengono replicate in tutte le aree del cloud.',
+  'step-description.packaging':
+    'I contenuti di marketing e quelli tecnici vengono riuniti nella pagina del prodotto; se la lead generation è configurata, viene inviato un lead di prova.',
+  'step-description.preview': "L'offerta è visibile solo alle sottoscrizioni consentite, perché l'autore possa controllarla.",
+  'step-description.publisher-signoff': "L'autore controlla l'anteprima e fa clic su Go Live.",
+  'step-description.live': 'La pagina del prodotto viene pubblicata nel catalogo pubblico.',
 
   'status.submitted': 'Tentativo di pubblicazione {attempt} inviato da {by}.',
   'status.validation-passed': 'Tutte le {rules} regole dei prerequisiti sono soddisfatte.',

@@ -8,6 +8,14 @@ export const status: Record<keyof typeof english, string> = {
   'step.preview': 'Oferta disponível em visualização',
   'step.publisher-signoff': 'Aprovação do publicador',
   'step.live': 'Ativa',
+  'step-description.validate-prerequisites': 'Cada campo obrigatório da oferta é verificado; cada campo ausente ou inválido recebe sua própria mensagem.',
+  'step-description.certification': 'As imagens de VM são testadas conforme os requisitos de certificação.',
+  'step-description.provisioning': 'As imagens de VM são replicadas para todas as regiões da nuvem.',
+  'step-description.packaging':
+    'O conteúdo de marketing e o técnico são reunidos na página do produto; um cliente potencial de teste é enviado se a geração de clientes potenciais estiver configurada.',
+  'step-description.preview': 'A oferta fica visível somente para as assinaturas da lista de permissões, para que o publicador possa conferi-la.',
+  'step-description.publisher-signoff': 'O publicador confere a visualização e clica em Go Live.',
+  'step-description.live': 'A página do produto vai para o catálogo público.',
 
   'status.submitted': 'Tentativa de publicação {attempt} enviada por {by}.',
   'status.validation-passed': 'Todas as {rules} regras de pré-requisito foram atendidas.',
