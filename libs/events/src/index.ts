@@ -9,3 +9,4 @@ export * from './offer/secret-fields';
 export * from './offer/steps';
 export * from './json-schema';
 export * from './asyncapi';
+export * from './offer/prerequisites';

@@ -1,7 +1,10 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PREREQUISITE_RULES, validateSubmission } from '@mkt/events';
+import { developmentModeFromEnv } from '@mkt/messaging';
 import { OfferDrafts } from '../application/drafts';
+import { parseNotificationEmails } from '../domain/commands';
 import { API_VERSION, OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { etagOf, isSlug } from '../domain/drafts';
 import { OFFER_STATUSES, type OfferStatus } from '../domain/status-view';
@@ -111,6 +114,22 @@ export class OffersController {
     const offer = await this.drafts.get(publisherId, offerId);
     void reply.header('etag', etagOf(offer.version));
     return offer;
+  }
+
+  @Get(':offerId/check')
+  @Access('read')
+  @ApiOperation({
+    summary: 'The warnings the validation stage would give the draft now: its prerequisite rules (libs/events), field by field',
+    description:
+      'With `notificationEmails` (comma-separated, as the Publish dialog sends them) the e-mail rules are checked too; without it they are left out.',
+  })
+  @ApiQuery({ name: 'notificationEmails', required: false })
+  async check(@Param('publisherId') publisherId: string, @Param('offerId') offerId: string, @Query('notificationEmails') emails?: string) {
+    const offer = await this.drafts.get(publisherId, offerId);
+    const rules = emails === undefined ? PREREQUISITE_RULES.filter((rule) => !rule.path.startsWith('notificationEmails')) : PREREQUISITE_RULES;
+    const notificationEmails = emails === undefined ? [] : parseNotificationEmails(emails);
+    const report = validateSubmission({ offer: offer.draft, notificationEmails }, rules, { allowPrivateNetwork: developmentModeFromEnv() });
+    return { version: offer.version, rulesChecked: report.rulesChecked, problems: report.problems };
   }
 
   @Delete(':offerId')
