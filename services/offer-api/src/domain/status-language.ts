@@ -164,15 +164,14 @@ export function translateMessage(text: string, language: StatusLanguage): string
 }
 
 /** The status response with its steps and the projection's messages in `language`. */
-export function localizeStatus(status: StatusResponse, language: StatusLanguage): StatusResponse & { language: StatusLanguage } {
-  if (language === 'en') return { ...status, language };
+export function localizeStatus(status: StatusResponse, language: StatusLanguage): StatusResponse {
+  if (language === 'en') return status;
   const message = <M extends { text: string; messageHtml: string }>(m: M): M => {
     const text = translateMessage(m.text, language);
     return text === m.text ? m : { ...m, text, messageHtml: escapeHtml(text) };
   };
   return {
     ...status,
-    language,
     messages: status.messages.map(message),
     steps: status.steps.map((step) => ({ ...step, ...STEPS[language][step.id], messages: step.messages.map(message) })),
   };
