@@ -1,9 +1,10 @@
 // Compiles every workspace's src/ to dist/ with SWC (type checking is `npm run typecheck`).
-// Non-TypeScript files under src/ (templates, data) are copied as they are.
+// Non-TypeScript files under src/ (templates, data) are copied as they are. Then Vite builds the portal (apps/portal).
 import { transformFile } from '@swc/core';
 import { readFileSync, existsSync, rmSync, mkdirSync, writeFileSync, copyFileSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname, relative, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const swcrc = JSON.parse(readFileSync(join(root, '.swcrc'), 'utf8'));
@@ -51,3 +52,11 @@ await Promise.all(
   }),
 );
 console.log(`build: ${files} files in ${packages.length} packages compiled in ${Date.now() - started} ms`);
+
+// The publisher portal (apps/portal): Vite builds it to apps/portal/dist, which offer-api serves at /.
+const portal = join(root, 'apps', 'portal');
+if (existsSync(join(portal, 'vite.config.ts'))) {
+  const portalStarted = Date.now();
+  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: portal, stdio: 'inherit' });
+  console.log(`build: portal built by Vite in ${Date.now() - portalStarted} ms`);
+}

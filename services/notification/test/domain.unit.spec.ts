@@ -130,7 +130,7 @@ describe('preview, live and cancel', () => {
     const event = offerEvent(
       'PreviewReady',
       {
-        previewUrl: 'https://api.test/preview/contoso/vm-1',
+        previewUrl: 'https://api.test/api/publishers/contoso/offers/vm-1/preview',
         productPageHash: 'h',
         productPageHtml: '<p>x</p>',
         testLead: { destination: 'https', leadId: 'lead-7' },
@@ -142,7 +142,7 @@ describe('preview, live and cancel', () => {
       template: 'preview-ready',
       values: {
         preview: {
-          previewUrl: 'https://api.test/preview/contoso/vm-1',
+          previewUrl: 'https://portal.test/preview/contoso/vm-1',
           subscriptionIds: ['sub-1', 'sub-2'],
           goLiveUrl: 'https://portal.test/publishers/contoso/offers/vm-1/golive',
           cancelUrl: 'https://portal.test/publishers/contoso/offers/vm-1/cancel',
@@ -152,16 +152,16 @@ describe('preview, live and cancel', () => {
     });
   });
 
-  test('a preview URL that is not http(s) is not offered as a link', () => {
+  test("the preview link is the portal's preview page, never the event's URL (a javascript: one is not offered)", () => {
     const event = offerEvent('PreviewReady', { previewUrl: 'javascript:alert(1)', productPageHash: 'h', productPageHtml: '' }, SUBJECT, 2);
-    expect(decideNotification(event, recorded(), settings).mail?.model.values.preview?.previewUrl).toBeUndefined();
+    expect(decideNotification(event, recorded(), settings).mail?.model.values.preview?.previewUrl).toBe('https://portal.test/preview/contoso/vm-1');
   });
 
-  test('WentLive: where customers find the offer', () => {
+  test("WentLive: where customers find the offer (the portal's catalog page)", () => {
     const event = offerEvent('WentLive', { catalogUrl: 'https://catalog.test/offers/contoso.vm-1' }, SUBJECT, 2);
     expect(decideNotification(event, recorded(), settings).mail?.model).toMatchObject({
       template: 'live',
-      values: { catalogUrl: 'https://catalog.test/offers/contoso.vm-1' },
+      values: { catalogUrl: 'https://portal.test/catalog/contoso/vm-1' },
     });
   });
 

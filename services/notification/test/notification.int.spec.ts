@@ -197,7 +197,7 @@ function mustShow(event: OfferEvent, previewUrl: string): string[] {
     case 'PreviewReady':
       return [previewUrl, ...ALLOW_LIST, `${STATUS_BASE}/publishers/`];
     case 'WentLive':
-      return [event.data.catalogUrl];
+      return [`${STATUS_BASE}/catalog/${event.subject}`];
     case 'PublishCanceled':
       return [event.data.canceledBy, event.data.reason ?? ''];
     default:
@@ -274,12 +274,14 @@ test('every event type in every language: right recipients, subject, links and e
       const statusUrl = `${STATUS_BASE}/publishers/${story.subject.replace('/', '/offers/')}/status`;
       expect(mail.html).toContain(`href="${statusUrl}"`);
       expect(mail.text).toContain(statusUrl);
-      for (const shown of mustShow(event, story.previewUrl)) {
+      // the e-mails link to the portal's pages (its preview and catalog pages), not to the API routes the events name
+      const portalPreview = `${STATUS_BASE}/preview/${story.subject}`;
+      for (const shown of mustShow(event, portalPreview)) {
         expect(mail.text).toContain(shown);
         expect(mail.html).toContain(Handlebars.Utils.escapeExpression(shown));
       }
-      if (event.type === 'PreviewReady') expect(mail.html).toContain(`href="${story.previewUrl}"`);
-      if (event.type === 'WentLive') expect(mail.html).toContain(`href="${event.data.catalogUrl}"`);
+      if (event.type === 'PreviewReady') expect(mail.html).toContain(`href="${portalPreview}"`);
+      if (event.type === 'WentLive') expect(mail.html).toContain(`href="${STATUS_BASE}/catalog/${story.subject}"`);
       if (FAILED_STEP[event.type]) {
         expect(mail.text).toContain(WORDING[story.lang].restart);
         expect(mail.html).toContain(WORDING[story.lang].restart);

@@ -18,6 +18,8 @@ import { CommandsController } from './http/commands.controller';
 import { OffersController } from './http/offers.controller';
 import { OperatorController } from './http/operator.controller';
 import { StatusController } from './http/status.controller';
+import { PortalController } from './http/portal.controller';
+import { StatusStreams } from './application/status-streams';
 import { OfferApiTables1733200000000 } from './persistence/migrations/1733200000000-offer-api-tables';
 import { IdempotencyOutcomes1733200100000 } from './persistence/migrations/1733200100000-idempotency-outcomes';
 import { PublisherQuotas1733200200000 } from './persistence/migrations/1733200200000-publisher-quotas';
@@ -49,7 +51,7 @@ export class AppModule {
         }),
         SecretsModule.forRoot(config.secrets),
       ],
-      controllers: [ProjectionHandler, OffersController, CommandsController, StatusController, CatalogController, OperatorController],
+      controllers: [ProjectionHandler, OffersController, CommandsController, StatusController, CatalogController, OperatorController, PortalController],
       providers: [
         { provide: OFFER_API_CONFIG, useValue: config },
         AccessGuard,
@@ -62,6 +64,7 @@ export class AppModule {
         ProjectionRebuilder,
         StaleViews,
         OperatorTools,
+        StatusStreams,
       ],
     };
   }

@@ -92,7 +92,8 @@ export function decideNotification(event: NotifiedEvent, recorded: AttemptContac
     case 'PreviewReady': {
       const links = offerLinks(settings.statusBaseUrl, recorded);
       const preview = {
-        previewUrl: httpLink(event.data.previewUrl),
+        // the portal's preview page (it signs the customer in), not the API route that needs a bearer token
+        previewUrl: httpLink(links.preview),
         subscriptionIds: recorded.previewSubscriptionIds,
         goLiveUrl: links.goLive,
         cancelUrl: links.cancel,
@@ -101,7 +102,7 @@ export function decideNotification(event: NotifiedEvent, recorded: AttemptContac
       return withMail({}, recorded, event, 'preview-ready', { preview }, settings);
     }
     case 'WentLive':
-      return withMail({}, recorded, event, 'live', { catalogUrl: httpLink(event.data.catalogUrl) }, settings);
+      return withMail({}, recorded, event, 'live', { catalogUrl: httpLink(offerLinks(settings.statusBaseUrl, recorded).catalog) }, settings);
     case 'PublishCanceled':
       return withMail({}, recorded, event, 'canceled', { canceledBy: event.data.canceledBy, cancelReason: event.data.reason }, settings);
     default:
@@ -134,10 +135,16 @@ function step(stepId: PublishingStepId): Pick<FailureDetails, 'stepId' | 'stepNu
   return { stepId, stepNumber: PUBLISHING_STEPS.findIndex((s) => s.id === stepId) + 1 };
 }
 
-/** The offer's routes in offer-api (Cloud Partner Portal shape): the status view, Go Live and Cancel. */
+/**
+ * The portal's pages of the offer (served by offer-api at the root of statusBaseUrl, apps/portal): the Status tab,
+ * Go Live and Cancel (the page asks to sign in, then to confirm the action), the preview for allow-listed customers
+ * and the offer's page in the public catalog. None needs a bearer token in the link.
+ */
 export function offerLinks(baseUrl: string, offer: { publisherId: string; offerId: string }) {
-  const root = `${baseUrl.replace(/\/+$/, '')}/publishers/${encodeURIComponent(offer.publisherId)}/offers/${encodeURIComponent(offer.offerId)}`;
-  return { status: `${root}/status`, goLive: `${root}/golive`, cancel: `${root}/cancel` };
+  const base = baseUrl.replace(/\/+$/, '');
+  const ids = `${encodeURIComponent(offer.publisherId)}/${encodeURIComponent(offer.offerId)}`;
+  const root = `${base}/publishers/${encodeURIComponent(offer.publisherId)}/offers/${encodeURIComponent(offer.offerId)}`;
+  return { status: `${root}/status`, goLive: `${root}/golive`, cancel: `${root}/cancel`, preview: `${base}/preview/${ids}`, catalog: `${base}/catalog/${ids}` };
 }
 
 /** Only http(s) URLs become links; anything else (javascript:, data:) is not shown as one. */

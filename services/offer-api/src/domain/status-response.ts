@@ -107,6 +107,7 @@ export function statusResponse(
       ...s,
       stepName: render(`step.${s.id}`, {}, language),
       description: render(`step-description.${s.id}`, {}, language),
+      estimatedTimeFrame: render(`step-timeframe.${s.id}`, {}, language),
       messages: s.messages.map((m) => responseMessage(m, language)),
     })),
     live: liveMarker(view),

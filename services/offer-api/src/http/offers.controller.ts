@@ -1,7 +1,11 @@
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Put, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { negotiateLanguage, render } from '@mkt/messages';
+import { PREREQUISITE_RULES, validateSubmission } from '@mkt/prerequisites';
+import { developmentModeFromEnv } from '@mkt/messaging';
 import { OfferDrafts } from '../application/drafts';
+import { parseNotificationEmails } from '../domain/commands';
 import { API_VERSION, OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { etagOf, isSlug } from '../domain/drafts';
 import { OFFER_STATUSES, type OfferStatus } from '../domain/status-view';
@@ -111,6 +115,30 @@ export class OffersController {
     const offer = await this.drafts.get(publisherId, offerId);
     void reply.header('etag', etagOf(offer.version));
     return offer;
+  }
+
+  @Get(':offerId/check')
+  @Access('read')
+  @ApiOperation({
+    summary: 'The warnings the validation stage would give the draft now: its prerequisite rules (libs/events), field by field',
+    description:
+      'With `notificationEmails` (comma-separated, as the Publish dialog sends them) the e-mail rules are checked too; without it they are left out.',
+  })
+  @ApiQuery({ name: 'notificationEmails', required: false })
+  async check(
+    @Param('publisherId') publisherId: string,
+    @Param('offerId') offerId: string,
+    @Headers('accept-language') acceptLanguage: string | undefined,
+    @Query('notificationEmails') emails?: string,
+  ) {
+    const offer = await this.drafts.get(publisherId, offerId);
+    const rules = emails === undefined ? PREREQUISITE_RULES.filter((rule) => !rule.path.startsWith('notificationEmails')) : PREREQUISITE_RULES;
+    const notificationEmails = emails === undefined ? [] : parseNotificationEmails(emails);
+    const report = validateSubmission({ offer: offer.draft, notificationEmails }, rules, { allowPrivateNetwork: developmentModeFromEnv() });
+    // each warning in the reader's language (Accept-Language; English otherwise), its code and parameters beside it
+    const language = negotiateLanguage(acceptLanguage) ?? 'en';
+    const problems = report.problems.map((problem) => ({ ...problem, message: render(problem.messageCode, problem.params, language) }));
+    return { version: offer.version, rulesChecked: report.rulesChecked, problems };
   }
 
   @Delete(':offerId')

@@ -8,11 +8,12 @@ import { ApiError, ApiExceptionFilter, flattenValidationErrors, validationFailed
 import { RequestInputPipe } from './pipes';
 import { RequestRateLimiter } from './rate-limit';
 import { setupOpenApi } from './openapi';
+import { servePortal } from './portal';
 
 /**
  * HTTP settings of the API: requests per caller and second limited first, JSON bodies only, checked for what cannot be stored before strict validation
  * (unknown fields are refused, not dropped), our error shape for every 4xx including Fastify's own (bad
- * JSON, body too large, undecodable URLs), and the OpenAPI document.
+ * JSON, body too large, undecodable URLs), the OpenAPI document, and the portal at / (http/portal.ts).
  */
 export function configureHttp(app: NestFastifyApplication): void {
   const config = app.get<OfferApiConfig>(OFFER_API_CONFIG);
@@ -37,6 +38,7 @@ export function configureHttp(app: NestFastifyApplication): void {
   handleUndecodableUrls(fastify);
   answerMalformedHttp(app.getHttpServer() as Server);
   setupOpenApi(app);
+  servePortal(app);
 }
 
 function rawErrorResponse(status: number, code: string, message: string, close: boolean): string {

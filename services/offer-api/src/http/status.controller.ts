@@ -1,7 +1,8 @@
-import { Controller, Get, Headers, Inject, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { negotiateLanguage, SUPPORTED_LANGUAGES } from '@mkt/messages';
 import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { StatusStreams } from '../application/status-streams';
 import { OfferQueries } from '../application/queries';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { Access, AccessGuard, ApiVersioned, CurrentPrincipal, type Principal } from './auth';
@@ -24,6 +25,7 @@ export class StatusController {
   constructor(
     @Inject(OfferQueries) private readonly queries: OfferQueries,
     @Inject(OFFER_API_CONFIG) private readonly config: OfferApiConfig,
+    @Inject(StatusStreams) private readonly streams: StatusStreams,
   ) {}
 
   @Get('status')
@@ -42,6 +44,71 @@ export class StatusController {
     const { response, language } = await this.queries.statusIn(publisherId, offerId, negotiateLanguage(acceptLanguage));
     void reply.header('content-language', language).header('vary', 'Accept-Language');
     return response;
+  }
+
+  @Get('status/stream')
+  @Access('read')
+  @ApiOperation({
+    summary: 'The status view as server-sent events: one `status` event now and one after each change the projection makes (any instance)',
+    description: 'text/event-stream; authenticate with the Authorization header (read it with fetch, not EventSource). Comments keep the connection open.',
+  })
+  @ApiProduces('text/event-stream')
+  async stream(
+    @Param('publisherId') publisherId: string,
+    @Param('offerId') offerId: string,
+    @Headers('accept-language') acceptLanguage: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const asked = negotiateLanguage(acceptLanguage);
+    const read = async () => (await this.queries.statusIn(publisherId, offerId, asked)).response;
+    const first = await read(); // a missing offer is a 404 like GET status
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    let sequence = 0;
+    let last = '';
+    const send = (status: unknown) => {
+      const data = JSON.stringify(status);
+      if (data === last) return;
+      last = data;
+      sequence += 1;
+      raw.write(`event: status\nid: ${sequence}\ndata: ${data}\n\n`);
+    };
+    send(first);
+    // one read at a time; changes during a read cause one more read after it
+    let reading = false;
+    let again = false;
+    let closed = false;
+    const reread = async (): Promise<void> => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      try {
+        do {
+          again = false;
+          const status = await read().catch(() => undefined);
+          if (!closed && status) send(status);
+        } while (again && !closed);
+      } finally {
+        reading = false;
+      }
+    };
+    const unwatch = this.streams.watch(publisherId, offerId, () => void reread());
+    void reread(); // a change between the first read and the watch
+    const keepAlive = setInterval(() => raw.write(': keep-alive\n\n'), 15_000);
+    request.raw.once('close', () => {
+      closed = true;
+      clearInterval(keepAlive);
+      unwatch();
+    });
   }
 
   @Get('events')

@@ -14,6 +14,13 @@ export const status = {
   'step-description.preview': 'The offer is visible only to the allow-listed subscriptions so that the publisher can check it.',
   'step-description.publisher-signoff': 'The publisher checks the preview and clicks Go Live.',
   'step-description.live': 'The product page goes to the public catalog.',
+  'step-timeframe.validate-prerequisites': 'Less than 1 day',
+  'step-timeframe.certification': 'Less than 5 days',
+  'step-timeframe.provisioning': 'Less than 1 day',
+  'step-timeframe.packaging': 'Less than 1 hour',
+  'step-timeframe.preview': 'Not applicable',
+  'step-timeframe.publisher-signoff': 'Waits for the publisher',
+  'step-timeframe.live': 'Several hours',
 
   'status.submitted': 'Publishing attempt {attempt} submitted by {by}.',
   'status.validation-passed': 'All {rules} prerequisite rules passed.',

@@ -17,6 +17,13 @@ export const status: Record<keyof typeof english, string> = {
   'step-description.preview': "L'offerta è visibile solo alle sottoscrizioni consentite, perché l'autore possa controllarla.",
   'step-description.publisher-signoff': "L'autore controlla l'anteprima e fa clic su Go Live.",
   'step-description.live': 'La pagina del prodotto viene pubblicata nel catalogo pubblico.',
+  'step-timeframe.validate-prerequisites': 'Meno di 1 giorno',
+  'step-timeframe.certification': 'Meno di 5 giorni',
+  'step-timeframe.provisioning': 'Meno di 1 giorno',
+  'step-timeframe.packaging': 'Meno di 1 ora',
+  'step-timeframe.preview': 'Non applicabile',
+  'step-timeframe.publisher-signoff': "Attende l'autore",
+  'step-timeframe.live': 'Diverse ore',
 
   'status.submitted': 'Tentativo di pubblicazione {attempt} inviato da {by}.',
   'status.validation-passed': 'Tutte le {rules} regole dei prerequisiti sono soddisfatte.',

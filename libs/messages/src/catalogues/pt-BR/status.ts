@@ -16,6 +16,13 @@ export const status: Record<keyof typeof english, string> = {
   'step-description.preview': 'A oferta fica visível somente para as assinaturas da lista de permissões, para que o publicador possa conferi-la.',
   'step-description.publisher-signoff': 'O publicador confere a visualização e clica em Go Live.',
   'step-description.live': 'A página do produto vai para o catálogo público.',
+  'step-timeframe.validate-prerequisites': 'Menos de 1 dia',
+  'step-timeframe.certification': 'Menos de 5 dias',
+  'step-timeframe.provisioning': 'Menos de 1 dia',
+  'step-timeframe.packaging': 'Menos de 1 hora',
+  'step-timeframe.preview': 'Não se aplica',
+  'step-timeframe.publisher-signoff': 'Aguarda o publicador',
+  'step-timeframe.live': 'Várias horas',
 
   'status.submitted': 'Tentativa de publicação {attempt} enviada por {by}.',
   'status.validation-passed': 'Todas as {rules} regras de pré-requisito foram atendidas.',
