@@ -454,6 +454,16 @@ function send(agent: http.Agent, port: number, request: FuzzRequest): Promise<Ou
     const headers = { ...request.headers, ...(request.body ? { 'content-length': String(request.body.length) } : {}) };
     const outgoing = http.request({ agent, host: '127.0.0.1', port, method: request.method, path: request.path, headers, timeout: 20_000 }, (response) => {
       const chunks: Buffer[] = [];
+      const contentType = String(response.headers['content-type'] ?? '');
+      // a status stream never ends by itself: its first event is the answer
+      if (contentType.startsWith('text/event-stream')) {
+        response.once('data', (chunk: Buffer) => {
+          resolve({ status: response.statusCode ?? 0, contentType, body: chunk.toString() });
+          outgoing.destroy();
+        });
+        response.on('error', () => undefined);
+        return;
+      }
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () =>
         resolve({ status: response.statusCode ?? 0, contentType: String(response.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString() }),
