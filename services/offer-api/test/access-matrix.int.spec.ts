@@ -36,8 +36,21 @@ interface Route {
   tag: string;
 }
 
-/** Served to anybody: the catalog, the health probes, the metrics and the API's own description. */
-const PUBLIC_PATHS = ['/health', '/health/live', '/health/ready', '/metrics', '/api/docs-json', '/api/asyncapi.json'];
+/**
+ * Served to anybody: the catalog, the health probes, the metrics, the API's own description, the
+ * prerequisite rules (data the portal shows before sign-in) and the development sign-in (404 outside it).
+ */
+const PUBLIC_PATHS = [
+  '/health',
+  '/health/live',
+  '/health/ready',
+  '/metrics',
+  '/api/docs-json',
+  '/api/asyncapi.json',
+  '/api/prerequisite-rules',
+  '/api/development',
+  '/api/development/token',
+];
 
 function accessClassOf(route: Route): AccessClass {
   if (route.tag === 'catalog' || PUBLIC_PATHS.includes(route.template)) return 'public';
@@ -61,6 +74,9 @@ const ALLOWED_STATUS: Record<string, number> = {
   'POST /api/publishers/{publisherId}/offers/{offerId}/golive': 409,
   'DELETE /api/publishers/{publisherId}/offers/{offerId}': 204,
   'POST /api/operator/projection/rebuild': 202,
+  // development mode only: the harness runs without it
+  'GET /api/development': 404,
+  'POST /api/development/token': 404,
   // the matrix sends no body and a rebuild id: validation answers (past access control)
   ...Object.fromEntries(
     ['/operator', '/api/operator'].flatMap((prefix) => [
