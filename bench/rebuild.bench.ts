@@ -5,7 +5,7 @@
  * per event, a transaction per replayed slice, as many partitions at once as the rebuild) over the first
  * BENCH_BASELINE_EVENTS records of the same topic, read the same way (replayTopic) into tables of its own.
  *
- *   npm run bench -- rebuild        (BENCH_EVENTS=200000, BENCH_BASELINE_EVENTS=20000, BENCH_READERS=4)
+ *   npm run bench -- rebuild        (BENCH_EVENTS=200000, BENCH_BASELINE_EVENTS=20000, BENCH_READERS=4, BENCH_PROFILE=<dir>)
  *
  * Goal: >= 30,000 events/s over >= 200,000 events, >= 10x the baseline, GET status p99 < 50 ms meanwhile.
  */
@@ -159,6 +159,8 @@ async function main(): Promise<void> {
       PROJECTION_REBUILD_STALE_VIEWS: 'false',
     },
     'offer-api',
+    // BENCH_PROFILE=<dir> writes a CPU profile of offer-api there (when it stops)
+    process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
   );
   const dbUrl = withDatabase(databaseUrl(), database);
   const client = new Client({ connectionString: dbUrl });
