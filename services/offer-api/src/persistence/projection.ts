@@ -281,9 +281,64 @@ export async function applyAllToProjection(tx: Tx, tables: ProjectionTables, ite
       changed.map(() => VIEW_VERSION),
     ],
   );
-  for (const item of pageChanges) {
-    const { publisherId, offerId } = parseOfferSubject(item.event.subject);
-    await updatePages(tx, tables, publisherId, offerId, item.event);
+  await updatePagesInRounds(tx, tables, pageChanges);
+}
+
+/**
+ * The page changes of a batch with a few statements: round k holds the k-th page-changing event of each
+ * offer, so that an offer's changes keep their order while those of different offers (which touch only
+ * their own rows) go together, one statement per kind of change in a round.
+ */
+async function updatePagesInRounds(tx: Tx, tables: ProjectionTables, items: PositionedEvent[]): Promise<void> {
+  const perOffer = new Map<string, OfferEvent[]>();
+  for (const { event } of items) {
+    if (event.type !== 'PreviewReady' && event.type !== 'WentLive' && event.type !== 'OfferSubmitted' && event.type !== 'PublishCanceled') continue;
+    const list = perOffer.get(event.subject);
+    if (list) list.push(event);
+    else perOffer.set(event.subject, [event]);
+  }
+  for (let round = 0; perOffer.size > 0; round += 1) {
+    const previews: Array<Extract<OfferEvent, { type: 'PreviewReady' }>> = [];
+    const lives: OfferEvent[] = [];
+    const cleared: OfferEvent[] = [];
+    for (const [subject, events] of perOffer) {
+      const event = events[round];
+      if (!event) {
+        perOffer.delete(subject);
+        continue;
+      }
+      if (event.type === 'PreviewReady') previews.push(event);
+      else if (event.type === 'WentLive') lives.push(event);
+      else cleared.push(event);
+    }
+    const keys = (events: OfferEvent[]) => {
+      const parsed = events.map((event) => parseOfferSubject(event.subject));
+      return [parsed.map((k) => k.publisherId), parsed.map((k) => k.offerId)];
+    };
+    if (cleared.length)
+      await tx.query(
+        `DELETE FROM ${tables.pages} p USING unnest($1::text[], $2::text[]) AS k(publisher_id, offer_id)
+          WHERE p.publisher_id = k.publisher_id AND p.offer_id = k.offer_id AND p.kind = 'preview'`,
+        keys(cleared),
+      );
+    if (previews.length)
+      await tx.query(
+        `INSERT INTO ${tables.pages} (publisher_id, offer_id, kind, attempt, html, hash)
+         SELECT publisher_id, offer_id, 'preview', attempt, html, hash FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[])
+           AS k(publisher_id, offer_id, attempt, html, hash)
+         ON CONFLICT (publisher_id, offer_id, kind) DO UPDATE SET attempt = EXCLUDED.attempt, html = EXCLUDED.html, hash = EXCLUDED.hash`,
+        [...keys(previews), previews.map((e) => e.attempt), previews.map((e) => e.data.productPageHtml), previews.map((e) => e.data.productPageHash)],
+      );
+    if (lives.length)
+      await tx.query(
+        `INSERT INTO ${tables.pages} (publisher_id, offer_id, kind, attempt, html, hash)
+         SELECT p.publisher_id, p.offer_id, 'live', p.attempt, p.html, p.hash FROM ${tables.pages} p
+           JOIN unnest($1::text[], $2::text[], $3::int[]) AS k(publisher_id, offer_id, attempt)
+             ON p.publisher_id = k.publisher_id AND p.offer_id = k.offer_id AND p.attempt = k.attempt
+          WHERE p.kind = 'preview'
+         ON CONFLICT (publisher_id, offer_id, kind) DO UPDATE SET attempt = EXCLUDED.attempt, html = EXCLUDED.html, hash = EXCLUDED.hash`,
+        [...keys(lives), lives.map((e) => e.attempt)],
+      );
   }
 }
 
