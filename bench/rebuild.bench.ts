@@ -239,7 +239,7 @@ async function main(): Promise<void> {
     };
     const ratio = eventsPerSecond / base.eventsPerSecond;
     console.log(
-      `rebuild (ProjectionRebuilder, UNNEST batches): ${report.events} events, ${report.views} offers in ${(report.durationMs / 1000).toFixed(1)} s = ${eventsPerSecond} events/s; ${(serviceCpuMs / report.events).toFixed(3)} ms offer-api CPU per event`,
+      `rebuild (ProjectionRebuilder, batched statements): ${report.events} events, ${report.views} offers in ${(report.durationMs / 1000).toFixed(1)} s = ${eventsPerSecond} events/s; ${(serviceCpuMs / report.events).toFixed(3)} ms offer-api CPU per event`,
     );
     console.log(`ratio rebuild / one-row-at-a-time baseline: ${ratio.toFixed(1)} (goal: >= 30000 events/s and >= 10x)`);
     console.log(
