@@ -53,42 +53,53 @@ export function processCpuMs(pid: number): number {
 
 const CLOCK_TICKS = 100;
 
-/** Pids of every process whose command name is `name` (e.g. the PostgreSQL backends). */
-export function pidsNamed(name: string): number[] {
+/**
+ * Pids of every process whose command name is `name` (e.g. the PostgreSQL backends), and whose command
+ * line contains `having` when given (a backend's title names its database; a broker's, its config file):
+ * other work on a shared machine (other brokers, other databases' backends) is then left out.
+ */
+export function pidsNamed(name: string, having?: (cmdline: string) => boolean): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .map(Number)
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
+        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== name) return false;
+        return !having || having(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
       } catch {
         return false;
       }
     });
 }
 
-/** CPU used by named groups of processes between `start()` and `stop()`. */
+/**
+ * CPU used by named groups of processes between `start()` and `stop()`, summed per process: one that
+ * started meanwhile counts from zero, one that ended meanwhile is left out (its time is no longer readable).
+ */
 export class CpuMeter {
-  private readonly before = new Map<string, number>();
+  private readonly before = new Map<number, number>();
   constructor(private readonly groups: () => Record<string, number[]>) {}
 
-  private sample(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const [group, pids] of Object.entries(this.groups()))
-      out.set(
-        group,
-        pids.reduce((sum, pid) => sum + processCpuMs(pid), 0),
-      );
-    return out;
-  }
-
   start(): void {
-    for (const [group, ms] of this.sample()) this.before.set(group, ms);
+    for (const pids of Object.values(this.groups())) for (const pid of pids) this.before.set(pid, processCpuMs(pid));
   }
 
-  /** CPU ms per group since start (PostgreSQL backends that started meanwhile count from zero). */
   stop(): Record<string, number> {
-    const after = this.sample();
-    return Object.fromEntries([...after].map(([group, ms]) => [group, Math.round(ms - (this.before.get(group) ?? 0))]));
+    return Object.fromEntries(
+      Object.entries(this.groups()).map(([group, pids]) => [
+        group,
+        Math.round(pids.reduce((sum, pid) => sum + processCpuMs(pid) - (this.before.get(pid) ?? 0), 0)),
+      ]),
+    );
+  }
+}
+
+/** Peak resident set size of a process so far (VmHWM of /proc/<pid>/status), in MB; NaN when it is gone. */
+export function peakRssMb(pid: number): number {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : NaN;
+  } catch {
+    return NaN;
   }
 }

@@ -13,7 +13,7 @@ import { sas, VhdServer } from '../services/certification/test/vhd-fixtures';
 import { completeOffer } from '../services/validation/test/offers';
 import { HttpsFront, TEST_CA_FILE } from '../test/e2e/servers';
 import { Stack } from '../test/e2e/stack';
-import { benchBrokers, CpuMeter, envNumber, percentile, pidsNamed, saveResult } from './harness';
+import { benchBrokers, CpuMeter, envNumber, peakRssMb, percentile, pidsNamed, saveResult } from './harness';
 
 const OFFERS = envNumber('BENCH_OFFERS', 2_000);
 const RATE = envNumber('BENCH_RATE', 200);
@@ -142,8 +142,9 @@ async function main(): Promise<void> {
     const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
     const meter = new CpuMeter(() => ({
       ...Object.fromEntries(STAGES.map((name) => [name, [stack.services.get(name)!.process.process.pid!]])),
-      kafka: pidsNamed('java'),
-      postgres: pidsNamed('postgres'),
+      // the bench's broker and this run's databases only: other brokers and databases on the machine are not the pipeline's
+      kafka: pidsNamed('java', (cmdline) => cmdline.includes(`kafka-${process.env.BENCH_KAFKA_INSTANCE ?? 'test'}/`)),
+      postgres: pidsNamed('postgres', (cmdline) => cmdline.includes(` ${stack.run}`) || !/ (\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\])/.test(cmdline)),
       'bench (load, test servers)': [process.pid],
     }));
     meter.start();
@@ -157,6 +158,11 @@ async function main(): Promise<void> {
     const submitSeconds = (Date.now() - started) / 1000;
     await arrivals.until(loadSubjects, 600_000);
     const cpu = meter.stop();
+    // peak RSS of each service process over its life (baseline and load), read before they stop
+    const peakRss = Object.fromEntries([
+      ...STAGES.map((name) => [name, peakRssMb(stack.services.get(name)!.process.process.pid!)]),
+      ['bench (load, test servers)', peakRssMb(process.pid)],
+    ]) as Record<string, number>;
     if (process.env.BENCH_PG_STATS === 'true') {
       const { Client } = await import('pg');
       const client = new Client({ connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
@@ -202,6 +208,11 @@ async function main(): Promise<void> {
     console.log(`CPU per offer (ms), ${(cpuTotal / 1000 / seconds).toFixed(2)} cores busy on average:`);
     for (const [group, ms] of Object.entries(cpu)) console.log(`  ${group.padEnd(28)} ${(ms / OFFERS).toFixed(2)}`);
     console.log(`  ${'total'.padEnd(28)} ${(cpuTotal / OFFERS).toFixed(2)}`);
+    console.log(
+      `peak RSS (MB, VmHWM; goal <= 200 per service): ${Object.entries(peakRss)
+        .map(([name, mb]) => `${name} ${mb}`)
+        .join(', ')}`,
+    );
     console.log(`compared with the idle baseline: p50 x${(load.p50 / baseline.p50).toFixed(1)}, p99 x${(load.p99 / baseline.p99).toFixed(1)}`);
     const file = saveResult('pipeline', {
       offers: OFFERS,
@@ -212,6 +223,7 @@ async function main(): Promise<void> {
       stagesMs: breakdown,
       cpuMsPerOffer: Object.fromEntries(Object.entries(cpu).map(([g, ms]) => [g, Number((ms / OFFERS).toFixed(2))])),
       failures: failures.length,
+      peakRssMb: peakRss,
     });
     console.log(`result written to ${file}`);
     if (failures.length) throw new Error(`${failures.length} offers did not reach PreviewReady`);

@@ -192,6 +192,7 @@ export function fromDraft(draft: OfferEventDraft, metadata: EventMetadata, defau
  */
 export const offerEventCodec = {
   typeOf: peekType,
+  typeHeader: CE_HEADERS.type,
   isKnownType: isOfferEventType,
   decode: decodeEvent,
   encode: encodeEvent,

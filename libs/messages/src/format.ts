@@ -71,8 +71,24 @@ export function compile(source: string): Node[] {
   return nodes;
 }
 
+// Intl objects are costly to construct (a number formatter took most of a certification's message rendering): one per locale
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const pluralRules = new Map<string, Intl.PluralRules>();
+
+function numberFormat(locale: string): Intl.NumberFormat {
+  let format = numberFormats.get(locale);
+  if (!format) numberFormats.set(locale, (format = new Intl.NumberFormat(locale, { maximumFractionDigits: 2, useGrouping: false })));
+  return format;
+}
+
+function pluralRulesOf(locale: string): Intl.PluralRules {
+  let rules = pluralRules.get(locale);
+  if (!rules) pluralRules.set(locale, (rules = new Intl.PluralRules(locale)));
+  return rules;
+}
+
 function display(value: MessageParams[string], locale: string): string {
-  if (typeof value === 'number') return new Intl.NumberFormat(locale, { maximumFractionDigits: 2, useGrouping: false }).format(value);
+  if (typeof value === 'number') return numberFormat(locale).format(value);
   return String(value);
 }
 
@@ -87,7 +103,7 @@ function emit(nodes: readonly Node[], params: MessageParams, locale: string, cou
       const n = Number(value);
       const exact = branches[`=${n}`];
       if (exact) return emit(exact, params, locale, n);
-      const category = new Intl.PluralRules(locale).select(n);
+      const category = pluralRulesOf(locale).select(n);
       return emit(branches[category] ?? branches.other, params, locale, n);
     })
     .join('');

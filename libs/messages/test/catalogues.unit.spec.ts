@@ -50,6 +50,15 @@ describe('render', () => {
     expect(formatMessage('left {missing}', {})).toBe('left {missing}');
   });
 
+  it('formats numbers and plurals per locale, whichever locale came first (formatters are kept per locale)', () => {
+    const source = '{size} GB, {n, plural, one {# disk} other {# disks}}';
+    for (let round = 0; round < 2; round += 1) {
+      expect(formatMessage(source, { size: 1.5, n: 0 }, 'pt-BR')).toBe('1,5 GB, 0 disk');
+      expect(formatMessage(source, { size: 1.5, n: 0 }, 'en')).toBe('1.5 GB, 0 disks');
+      expect(formatMessage(source, { size: 1234.567, n: 1 }, 'it')).toBe('1234,57 GB, 1 disk');
+    }
+  });
+
   it('falls back to English for an unsupported language and to the code for an unknown one', () => {
     expect(render('status.packaging-started', {}, 'fr')).toBe('Building the product page.');
     expect(render('status.packaging-started', {}, 'pt')).toBe('Gerando a página do produto.');

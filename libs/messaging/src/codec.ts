@@ -43,6 +43,11 @@ export type Decoded<E> = { ok: true; event: E } | { ok: false; error: DecodeFail
 export interface EventCodec<In extends MessagingEvent = MessagingEvent, Out extends MessagingEvent = In> {
   /** The event type a record carries, read from its headers alone (records of types a consumer does not handle are skipped undecoded). */
   typeOf(headers: Record<string, string>): string | undefined;
+  /**
+   * The one header `typeOf` reads, when there is one: the consumer then reads that header alone to decide
+   * whether to skip a record, without turning every header to text first.
+   */
+  readonly typeHeader?: string;
   /** Whether the type belongs to the union; a record of an unknown type is decoded, fails, and is dead-lettered. */
   isKnownType(type: string): boolean;
   decode(record: WireRecord): Decoded<In>;
@@ -50,6 +55,13 @@ export interface EventCodec<In extends MessagingEvent = MessagingEvent, Out exte
 }
 
 type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
+
+/** One header's value as a string (the first, when repeated), or undefined. */
+export function headerToString(headers: Record<string, HeaderValue> | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
+}
 
 /** Header values as strings (Kafka headers are bytes; ours are UTF-8). */
 export function headersToStrings(headers: Record<string, HeaderValue> | undefined): Record<string, string> {

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
-import { headersToStrings, type DecodeFailure, type EventCodec, type MessagingEvent } from './codec';
+import { headerToString, headersToStrings, type DecodeFailure, type EventCodec, type MessagingEvent } from './codec';
 import { EventContext, type ConsumedRecord } from './context';
 import { envInt } from './config';
 import { classifyFailure } from './errors';
@@ -45,6 +45,10 @@ export interface InboxConsumerOptions {
   /** Where a new consumer group starts. */
   fromBeginning: boolean;
   sessionTimeoutMs: number;
+  /** The broker answers a fetch once it has this many bytes for it, or after fetchMaxWaitMs. */
+  fetchMinBytes: number;
+  /** Longest wait of a fetch for fetchMinBytes (also how often an idle consumer asks). */
+  fetchMaxWaitMs: number;
 }
 
 export const DEFAULT_CONSUMER_OPTIONS = {
@@ -55,6 +59,8 @@ export const DEFAULT_CONSUMER_OPTIONS = {
   attemptBackoff: { initialMs: 100, maxMs: 2_000 },
   fromBeginning: true,
   sessionTimeoutMs: 30_000,
+  fetchMinBytes: 1,
+  fetchMaxWaitMs: 250,
 } satisfies Partial<InboxConsumerOptions>;
 
 export interface ConsumerStats {
@@ -203,7 +209,9 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: Math.max(500, Math.floor(this.options.sessionTimeoutMs / 10)),
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 250,
+      // a fetch is answered once minBytes are there or after maxWait: fewer, fuller fetches (and fewer transactions per event) for a small wait
+      minBytes: this.options.fetchMinBytes,
+      maxWaitTimeInMs: this.options.fetchMaxWaitMs,
     });
     this.consumer = consumer;
     if (process.env.KAFKA_REQUEST_STATS === 'true') countRequests(consumer, `consumer ${this.options.groupId}`);
@@ -279,6 +287,13 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
   }
 
   private classify(topic: string, partition: number, message: KafkaMessage): Item<E> {
+    // a record of a type this service does not handle is skipped on its type header alone, before any other work
+    if (this.codec.typeHeader !== undefined) {
+      const raw = headerToString(message.headers, this.codec.typeHeader);
+      const type = raw === undefined ? undefined : this.codec.typeOf({ [this.codec.typeHeader]: raw });
+      if (type !== undefined && this.codec.isKnownType(type) && !this.dispatcher.handles(type))
+        return { kind: 'skip', record: { topic, partition, offset: message.offset, key: null, headers: {}, value: null } };
+    }
     const headers = headersToStrings(message.headers);
     return this.classifyRecord({
       topic,

@@ -141,6 +141,8 @@ export class MessagingRuntime<E extends MessagingEvent = MessagingEvent> {
       maxMessagesPerTransaction: envInt('CONSUMER_MAX_BATCH', DEFAULT_CONSUMER_OPTIONS.maxMessagesPerTransaction, { min: 1 }),
       maxAttempts: envInt('CONSUMER_MAX_ATTEMPTS', DEFAULT_CONSUMER_OPTIONS.maxAttempts, { min: 1 }),
       sessionTimeoutMs: envInt('CONSUMER_SESSION_TIMEOUT_MS', DEFAULT_CONSUMER_OPTIONS.sessionTimeoutMs, { min: 6_000 }),
+      fetchMinBytes: envInt('CONSUMER_FETCH_MIN_BYTES', DEFAULT_CONSUMER_OPTIONS.fetchMinBytes, { min: 1 }),
+      fetchMaxWaitMs: envInt('CONSUMER_FETCH_MAX_WAIT_MS', DEFAULT_CONSUMER_OPTIONS.fetchMaxWaitMs, { min: 1 }),
       groupId: envString('CONSUMER_GROUP', `marketplace-${this.options.service}`),
       topics: [this.kafkaSettings.eventsTopic],
       source: this.source,

@@ -3,7 +3,7 @@
  * events' codec meets it; records go through it and back unchanged; headers become text).
  */
 import { createOfferEvent, offerEventCodec, type Envelope, type OfferEvent } from '@mkt/events';
-import { backoffDelay, headersToStrings, jobSettingsFromEnv, whenAvailable, Waker, type EventCodec } from '../src';
+import { backoffDelay, headersToStrings, headerToString, jobSettingsFromEnv, whenAvailable, Waker, type EventCodec } from '../src';
 
 describe('backoffDelay', () => {
   test('doubles from the initial delay up to the cap, with jitter in the upper half', () => {
@@ -76,6 +76,16 @@ describe('the codec port', () => {
       ok: true,
       event: expect.objectContaining({ id: event.id, type: 'GoLiveRequested', subject: 'p/o', attempt: 2, data: { requestedBy: 'ana' } }),
     });
+  });
+
+  test('the type is also readable from its one header, as the consumer reads it to skip a record (bytes, repeated or missing)', () => {
+    const raw = Object.fromEntries(Object.entries(codec.encode(event).headers).map(([name, value]) => [name, Buffer.from(value)]));
+    const name = codec.typeHeader!;
+    expect(name).toBe('ce_type');
+    expect(codec.typeOf({ [name]: headerToString(raw, name)! })).toBe('GoLiveRequested');
+    expect(headerToString({ [name]: [Buffer.from('a'), Buffer.from('b')] }, name)).toBe('a');
+    expect(headerToString({}, name)).toBeUndefined();
+    expect(headerToString(undefined, name)).toBeUndefined();
   });
 
   test('a record that is not an event is a decode failure with a code and a reason, never a throw', () => {

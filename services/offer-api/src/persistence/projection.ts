@@ -193,7 +193,7 @@ export async function appliedPositions(on: Pick<DataSource, 'query'> | Tx, table
  * Applies a batch of events in order, in the caller's transaction, with the same outcome as applying
  * them one by one (applyToProjection) but a fixed number of statements: the batch's views are read (and
  * locked) at once, each offer's events folded in memory, then the history rows and the final views
- * written with one UNNEST statement each. Only page changes, which are rare, go one by one.
+ * written with one statement each (their rows as one JSON document), the page changes in a few rounds.
  */
 export async function applyAllToProjection(tx: Tx, tables: ProjectionTables, items: PositionedEvent[]): Promise<void> {
   if (items.length === 0) return;
@@ -229,28 +229,37 @@ export async function applyAllToProjection(tx: Tx, tables: ProjectionTables, ite
     if (outcome === 'applied') pageChanges.push(item);
   }
   if (history.length === 0) return;
-  const column = <T>(pick: (entry: { item: PositionedEvent; outcome: ApplyOutcome }) => T) => history.map(pick);
+  // each statement's rows as one JSON document (json_to_recordset): one JSON.stringify instead of a text
+  // array literal per column, where every quote of the events' and views' JSON would be escaped
   await tx.query(
     `INSERT INTO ${tables.history}
        (event_id, publisher_id, offer_id, type, schema_version, attempt, time, source, correlation_id, causation_id, data, partition, "offset", outcome)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::timestamptz[], $8::text[], $9::text[], $10::text[],
-                          $11::jsonb[], $12::int[], $13::bigint[], $14::text[])
+     SELECT event_id, publisher_id, offer_id, type, schema_version, attempt, time, source, correlation_id, causation_id, data, partition, "offset", outcome
+       FROM json_to_recordset($1::json) AS r(event_id text, publisher_id text, offer_id text, type text, schema_version int, attempt int, time timestamptz,
+                                            source text, correlation_id text, causation_id text, data jsonb, partition int, "offset" bigint, outcome text)
      ON CONFLICT (event_id) DO NOTHING`,
     [
-      column((h) => h.item.event.id),
-      column((h) => parseOfferSubject(h.item.event.subject).publisherId),
-      column((h) => parseOfferSubject(h.item.event.subject).offerId),
-      column((h) => h.item.event.type),
-      column((h) => h.item.event.schemaVersion),
-      column((h) => h.item.event.attempt),
-      column((h) => h.item.event.time),
-      column((h) => h.item.event.source),
-      column((h) => h.item.event.correlationId),
-      column((h) => h.item.event.causationId),
-      column((h) => JSON.stringify(h.item.event.data)),
-      column((h) => h.item.position.partition),
-      column((h) => h.item.position.offset),
-      column((h) => h.outcome),
+      JSON.stringify(
+        history.map(({ item: { event, position }, outcome }) => {
+          const { publisherId, offerId } = parseOfferSubject(event.subject);
+          return {
+            event_id: event.id,
+            publisher_id: publisherId,
+            offer_id: offerId,
+            type: event.type,
+            schema_version: event.schemaVersion,
+            attempt: event.attempt,
+            time: event.time,
+            source: event.source,
+            correlation_id: event.correlationId,
+            causation_id: event.causationId ?? null,
+            data: event.data,
+            partition: position.partition,
+            offset: position.offset,
+            outcome,
+          };
+        }),
+      ),
     ],
   );
   const changed = [...views.entries()].filter(([, v]) => v.changed).map(([subject, v]) => ({ ...parseOfferSubject(subject), ...v }));
@@ -258,32 +267,94 @@ export async function applyAllToProjection(tx: Tx, tables: ProjectionTables, ite
     `INSERT INTO ${tables.view}
        (publisher_id, offer_id, attempt, status, live_attempt, current_step, last_event_time, view, last_partition, last_offset, last_event_id,
         live_time, view_version)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::int[], $6::text[], $7::text[], $8::jsonb[], $9::int[], $10::bigint[],
-                          $11::text[], $12::text[], $13::int[])
+     SELECT publisher_id, offer_id, attempt, status, live_attempt, current_step, last_event_time, view, last_partition, last_offset, last_event_id,
+            live_time, view_version
+       FROM json_to_recordset($1::json) AS r(publisher_id text, offer_id text, attempt int, status text, live_attempt int, current_step text,
+                                            last_event_time text, view jsonb, last_partition int, last_offset bigint, last_event_id text,
+                                            live_time text, view_version int)
      ON CONFLICT (publisher_id, offer_id) DO UPDATE SET attempt = EXCLUDED.attempt, status = EXCLUDED.status,
        live_attempt = EXCLUDED.live_attempt, current_step = EXCLUDED.current_step, last_event_time = EXCLUDED.last_event_time,
        live_time = EXCLUDED.live_time,
        view_version = LEAST(${tables.view}.view_version, EXCLUDED.view_version),
        view = EXCLUDED.view, last_partition = EXCLUDED.last_partition, last_offset = EXCLUDED.last_offset, last_event_id = EXCLUDED.last_event_id`,
     [
-      changed.map((v) => v.publisherId),
-      changed.map((v) => v.offerId),
-      changed.map((v) => v.view.attempt),
-      changed.map((v) => v.view.status),
-      changed.map((v) => v.view.live?.attempt ?? null),
-      changed.map((v) => currentStep(v.view)?.id ?? null),
-      changed.map((v) => v.view.lastEventTime),
-      changed.map((v) => JSON.stringify(v.view)),
-      changed.map((v) => v.partition),
-      changed.map((v) => v.offset.toString()),
-      changed.map((v) => v.eventId),
-      changed.map((v) => v.view.live?.time ?? null),
-      changed.map(() => VIEW_VERSION),
+      JSON.stringify(
+        changed.map((v) => ({
+          publisher_id: v.publisherId,
+          offer_id: v.offerId,
+          attempt: v.view.attempt,
+          status: v.view.status,
+          live_attempt: v.view.live?.attempt ?? null,
+          current_step: currentStep(v.view)?.id ?? null,
+          last_event_time: v.view.lastEventTime,
+          view: v.view,
+          last_partition: v.partition,
+          last_offset: v.offset.toString(),
+          last_event_id: v.eventId ?? null,
+          live_time: v.view.live?.time ?? null,
+          view_version: VIEW_VERSION,
+        })),
+      ),
     ],
   );
-  for (const item of pageChanges) {
-    const { publisherId, offerId } = parseOfferSubject(item.event.subject);
-    await updatePages(tx, tables, publisherId, offerId, item.event);
+  await updatePagesInRounds(tx, tables, pageChanges);
+}
+
+/**
+ * The page changes of a batch with a few statements: round k holds the k-th page-changing event of each
+ * offer, so that an offer's changes keep their order while those of different offers (which touch only
+ * their own rows) go together, one statement per kind of change in a round.
+ */
+async function updatePagesInRounds(tx: Tx, tables: ProjectionTables, items: PositionedEvent[]): Promise<void> {
+  const perOffer = new Map<string, OfferEvent[]>();
+  for (const { event } of items) {
+    if (event.type !== 'PreviewReady' && event.type !== 'WentLive' && event.type !== 'OfferSubmitted' && event.type !== 'PublishCanceled') continue;
+    const list = perOffer.get(event.subject);
+    if (list) list.push(event);
+    else perOffer.set(event.subject, [event]);
+  }
+  for (let round = 0; perOffer.size > 0; round += 1) {
+    const previews: Array<Extract<OfferEvent, { type: 'PreviewReady' }>> = [];
+    const lives: OfferEvent[] = [];
+    const cleared: OfferEvent[] = [];
+    for (const [subject, events] of perOffer) {
+      const event = events[round];
+      if (!event) {
+        perOffer.delete(subject);
+        continue;
+      }
+      if (event.type === 'PreviewReady') previews.push(event);
+      else if (event.type === 'WentLive') lives.push(event);
+      else cleared.push(event);
+    }
+    const keys = (events: OfferEvent[]) => {
+      const parsed = events.map((event) => parseOfferSubject(event.subject));
+      return [parsed.map((k) => k.publisherId), parsed.map((k) => k.offerId)];
+    };
+    if (cleared.length)
+      await tx.query(
+        `DELETE FROM ${tables.pages} p USING unnest($1::text[], $2::text[]) AS k(publisher_id, offer_id)
+          WHERE p.publisher_id = k.publisher_id AND p.offer_id = k.offer_id AND p.kind = 'preview'`,
+        keys(cleared),
+      );
+    if (previews.length)
+      await tx.query(
+        `INSERT INTO ${tables.pages} (publisher_id, offer_id, kind, attempt, html, hash)
+         SELECT publisher_id, offer_id, 'preview', attempt, html, hash FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[])
+           AS k(publisher_id, offer_id, attempt, html, hash)
+         ON CONFLICT (publisher_id, offer_id, kind) DO UPDATE SET attempt = EXCLUDED.attempt, html = EXCLUDED.html, hash = EXCLUDED.hash`,
+        [...keys(previews), previews.map((e) => e.attempt), previews.map((e) => e.data.productPageHtml), previews.map((e) => e.data.productPageHash)],
+      );
+    if (lives.length)
+      await tx.query(
+        `INSERT INTO ${tables.pages} (publisher_id, offer_id, kind, attempt, html, hash)
+         SELECT p.publisher_id, p.offer_id, 'live', p.attempt, p.html, p.hash FROM ${tables.pages} p
+           JOIN unnest($1::text[], $2::text[], $3::int[]) AS k(publisher_id, offer_id, attempt)
+             ON p.publisher_id = k.publisher_id AND p.offer_id = k.offer_id AND p.attempt = k.attempt
+          WHERE p.kind = 'preview'
+         ON CONFLICT (publisher_id, offer_id, kind) DO UPDATE SET attempt = EXCLUDED.attempt, html = EXCLUDED.html, hash = EXCLUDED.hash`,
+        [...keys(lives), lives.map((e) => e.attempt)],
+      );
   }
 }
 
