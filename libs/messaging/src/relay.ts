@@ -240,7 +240,15 @@ export class OutboxRelay {
     await runner.connect();
     const connection = (runner as unknown as { databaseConnection: import('pg').PoolClient }).databaseConnection;
     const onNotification = () => this.waker.wake();
+    // the backend going away while the relay waits is an 'error' event of the client (fatal unhandled);
+    // the wake makes the next statement fail, and the loop's retry takes a new connection
+    const onError = (error: Error) => {
+      this.logger.warn(`relay connection lost (${error.message})`);
+      this.waker.wake();
+    };
     connection.on('notification', onNotification);
+    connection.on('error', onError);
+    // the error listener stays: a client that errs after its release must not end the process
     this.detachListener = () => connection.off('notification', onNotification);
     await runner.query(`LISTEN ${OUTBOX_CHANNEL}`);
     while (this.running) {

@@ -210,10 +210,24 @@ export class JobWorker<P = unknown, G extends Record<string, unknown> = Record<s
     const onNotification = (message: { channel: string; payload?: string }) => {
       if (message.channel === JOBS_CHANNEL && message.payload === this.options.kind) this.waker.wake();
     };
+    // the backend going away is an 'error' event of the idle client (fatal unhandled): the listener is
+    // dropped, and the worker listens again on a new connection at its next round
+    let lost = false;
+    const onError = (error: Error) => {
+      if (lost) return;
+      lost = true;
+      this.logger.warn(`job notifications lost (${error.message}); listening again`);
+      const broken = this.listener;
+      this.listener = undefined;
+      void broken?.release();
+      this.waker.wake();
+    };
     connection.on('notification', onNotification);
+    connection.on('error', onError);
     await runner.query(`LISTEN ${JOBS_CHANNEL}`);
     this.listener = {
       release: async () => {
+        // the error listener stays: a client that errs after its release must not end the process
         connection.off('notification', onNotification);
         await runner.query('UNLISTEN *').catch(() => undefined);
         await runner.release().catch(() => undefined);
