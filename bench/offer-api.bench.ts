@@ -2,9 +2,9 @@
  * offer-api read path under load: GET status and GET "All offers" over 10,000 offers in the view, with
  * autocannon against the service running as its own process (real PostgreSQL, real broker).
  *
- *   npm run bench -- offer-api      (BENCH_OFFERS=10000, BENCH_RATE=1000, BENCH_SECONDS=10, BENCH_CONNECTIONS=20)
+ *   npm run bench -- offer-api      (BENCH_OFFERS=10000, BENCH_RATE=1000, BENCH_SECONDS=10, BENCH_CONNECTIONS=20, BENCH_PROFILE=<dir>)
  *
- * Goal: p99 under 20 ms at 1,000 req/s for GET status. The whole run stays under a minute: the CPU is shared.
+ * Goal: GET status p99 <= 10 ms at 1,000 req/s and >= 3,000 req/s at most. The whole run stays under a minute: the CPU is shared.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -15,6 +15,7 @@ import { Client } from 'pg';
 import type { OfferEvent } from '@mkt/events';
 import { dropDatabase, ensureTopics, withDatabase } from '@mkt/messaging';
 import { startProcess, testKafka, uniqueId, waitFor } from '@mkt/testing';
+import { RESPONSE_TEXT_VERSION, responseText } from '../services/offer-api/src/domain/status-response';
 import { currentStep, foldEvents } from '../services/offer-api/src/domain/status-view';
 import { attemptEvents, OUTCOMES } from '../services/offer-api/test/fixtures/events';
 import { benchBrokers, databaseUrl, envNumber, saveResult } from './harness';
@@ -68,6 +69,7 @@ async function seed(client: Client): Promise<void> {
     const statuses: string[] = [];
     const steps: Array<string | null> = [];
     const times: Array<string | null> = [];
+    const texts: string[] = [];
     for (let i = start; i < Math.min(OFFERS, start + 1000); i += 1) {
       const offerId = `offer-${String(i).padStart(5, '0')}`;
       const events: OfferEvent[] = attemptEvents({ subject: `${PUBLISHER}/${offerId}`, attempt: 1, outcome: OUTCOMES[i % OUTCOMES.length] });
@@ -78,6 +80,7 @@ async function seed(client: Client): Promise<void> {
       statuses.push(view.status);
       steps.push(currentStep(view)?.id ?? null);
       times.push(view.lastEventTime);
+      texts.push(responseText(view).json);
     }
     await client.query(
       `INSERT INTO offers (publisher_id, offer_id, draft, title, attempt, phase)
@@ -86,10 +89,11 @@ async function seed(client: Client): Promise<void> {
     );
     await client.query(
       `INSERT INTO offer_status_view
-         (publisher_id, offer_id, attempt, status, live_attempt, current_step, last_event_time, view, last_partition, last_offset, last_event_id)
-       SELECT $1, id, a, s, CASE WHEN s = 'succeeded' THEN a END, c, t, v::jsonb, 0, n, 'seed-' || id
-         FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS r(id, a, s, c, t, v, n)`,
-      [PUBLISHER, ids, attempts, statuses, steps, times, views],
+         (publisher_id, offer_id, attempt, status, live_attempt, current_step, last_event_time, view, last_partition, last_offset, last_event_id,
+          response_json, response_language, response_version)
+       SELECT $1, id, a, s, CASE WHEN s = 'succeeded' THEN a END, c, t, v::jsonb, 0, n, 'seed-' || id, j, 'en', $9
+         FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS r(id, a, s, c, t, v, j, n)`,
+      [PUBLISHER, ids, attempts, statuses, steps, times, views, texts, RESPONSE_TEXT_VERSION],
     );
   }
   await client.query('ANALYZE offers; ANALYZE offer_status_view');
@@ -120,7 +124,15 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-async function measure(url: string, route: string, mode: 'fixed-rate' | 'max', token: string, path: (i: number) => string, pid?: number): Promise<Measured> {
+async function measure(
+  url: string,
+  route: string,
+  mode: 'fixed-rate' | 'max',
+  token: string,
+  path: (i: number) => string,
+  pid?: number,
+  headers: Record<string, string> = {},
+): Promise<Measured> {
   let n = 0;
   const cpuBefore = cpuSeconds(pid);
   const result = await autocannon({
@@ -128,7 +140,7 @@ async function measure(url: string, route: string, mode: 'fixed-rate' | 'max', t
     connections: CONNECTIONS,
     duration: SECONDS,
     ...(mode === 'fixed-rate' ? { overallRate: RATE } : {}),
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${token}`, ...headers },
     requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: path((n += 1)) }) }],
   });
   const measured = {
@@ -145,7 +157,7 @@ async function measure(url: string, route: string, mode: 'fixed-rate' | 'max', t
     serviceCpuMsPerRequest: Number((((cpuSeconds(pid) - cpuBefore) * 1000) / Math.max(1, result.requests.total)).toFixed(3)),
   };
   console.log(
-    `${route.padEnd(12)} ${measured.mode.padEnd(20)} ${String(measured.requestsPerSecond).padStart(6)} req/s  p50 ${measured.p50} ms  p90 ${measured.p90} ms  p99 ${measured.p99} ms  max ${measured.max} ms  non-2xx ${measured.non2xx}  service CPU ${measured.serviceCpuMsPerRequest} ms/req`,
+    `${route.padEnd(24)} ${measured.mode.padEnd(20)} ${String(measured.requestsPerSecond).padStart(6)} req/s  p50 ${measured.p50} ms  p90 ${measured.p90} ms  p99 ${measured.p99} ms  max ${measured.max} ms  non-2xx ${measured.non2xx}  service CPU ${measured.serviceCpuMsPerRequest} ms/req`,
   );
   return measured;
 }
@@ -175,6 +187,8 @@ async function main(): Promise<void> {
       OFFER_API_RATE_LIMIT_BURST: '1000000',
     },
     'offer-api',
+    // BENCH_PROFILE=<dir> writes a CPU profile of offer-api there (when it stops)
+    process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
   );
   const client = new Client({ connectionString: withDatabase(databaseUrl(), database) });
   try {
@@ -209,11 +223,15 @@ async function main(): Promise<void> {
     const results = [
       await measure(url, 'GET status', 'fixed-rate', token, statusPath, service.process.pid),
       await measure(url, 'GET status', 'max', token, statusPath, service.process.pid),
+      // another language than the offer's: the view is rendered on each read (the path before stored texts)
+      await measure(url, 'GET status, rendered', 'max', token, statusPath, service.process.pid, { 'accept-language': 'it' }),
       await measure(url, 'GET offers', 'max', token, listPath, service.process.pid),
     ];
-    const status = results[0];
-    const met = status.p99 < 20 && status.requestsPerSecond >= RATE * 0.95 && status.non2xx === 0;
-    console.log(`goal (GET status p99 < 20 ms at ${RATE} req/s): ${met ? 'met' : 'NOT met'} (p99 ${status.p99} ms at ${status.requestsPerSecond} req/s)`);
+    const [status, max] = results;
+    const met = status.p99 <= 10 && status.requestsPerSecond >= RATE * 0.95 && status.non2xx === 0 && max.requestsPerSecond >= 3_000;
+    console.log(
+      `goal (GET status p99 <= 10 ms at ${RATE} req/s, max >= 3000 req/s): ${met ? 'met' : 'NOT met'} (p99 ${status.p99} ms at ${status.requestsPerSecond} req/s, max ${max.requestsPerSecond} req/s)`,
+    );
     const file = saveResult('offer-api', { offers: OFFERS, connections: CONNECTIONS, secondsPerRun: SECONDS, results, goalMet: met });
     console.log(`result written to ${file}`);
     if (results.some((r) => r.non2xx > 0 || r.errors > 0)) throw new Error('some requests failed');

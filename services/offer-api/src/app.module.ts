@@ -25,6 +25,7 @@ import { IdempotencyOutcomes1733200100000 } from './persistence/migrations/17332
 import { PublisherQuotas1733200200000 } from './persistence/migrations/1733200200000-publisher-quotas';
 import { RebuildProgress1733200300000 } from './persistence/migrations/1733200300000-rebuild-progress';
 import { ViewVersionLive1733200400000 } from './persistence/migrations/1733200400000-view-version-live';
+import { ResponseText1733200500000 } from './persistence/migrations/1733200500000-response-text';
 import { ProjectionHandler } from './projection/projection.handler';
 
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
             PublisherQuotas1733200200000,
             RebuildProgress1733200300000,
             ViewVersionLive1733200400000,
+            ResponseText1733200500000,
           ],
           kafka: config.kafka,
           database: config.database,

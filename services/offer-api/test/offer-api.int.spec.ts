@@ -5,8 +5,8 @@
  */
 import { asyncApiDocument, type OfferEvent } from '@mkt/events';
 import { publishEvents, waitFor, waitForGroupCaughtUp } from '@mkt/testing';
-import { statusResponse } from '../src/domain/status-response';
-import { foldEvents } from '../src/domain/status-view';
+import { RESPONSE_TEXT_VERSION, statusResponse } from '../src/domain/status-response';
+import { foldEvents, type StatusView } from '../src/domain/status-view';
 import { asStored, referencesMasked, attemptEvents, SAMPLE_DRAFT, type AttemptOutcome } from './fixtures/events';
 import { customerToken, offerPath, OfferApiHarness, operatorToken, publisherToken, waitForStatus, type Json } from './fixtures/harness';
 
@@ -421,6 +421,56 @@ describe('the status view after each pipeline event', () => {
       expect(inbox.n).toBe(seen.length);
     },
   );
+});
+
+describe('the stored response text', () => {
+  test('GET status sends the text the projection stored while it is right, and renders the view when another language is asked, the text is of another version or the offer is ahead of the projection', async () => {
+    const id = 'stored-text';
+    await createOffer(id);
+    expect((await publish(id)).status).toBe(202);
+    await waitForStatus(api, owner, PUBLISHER, id, 'running', (s) => s.status === 'running');
+    const [row] = await api.query<{ response_json: string; response_language: string; response_version: string; view: Json }>(
+      `SELECT response_json, response_language, response_version, view FROM offer_status_view WHERE publisher_id = $1 AND offer_id = $2`,
+      [PUBLISHER, id],
+    );
+    expect(row.response_version).toBe(RESPONSE_TEXT_VERSION);
+    expect(row.response_language).toBe('en');
+    // the stored text is the rendering of the stored view, key for key
+    expect(JSON.parse(row.response_json)).toEqual(statusResponse(PUBLISHER, id, { attempt: 1 }, row.view as unknown as StatusView));
+
+    // a marked text proves which one is sent
+    const marked = JSON.stringify({ ...JSON.parse(row.response_json), submittedBy: 'stored-text-marker' });
+    const setText = (json: string, version: string) =>
+      api.query(`UPDATE offer_status_view SET response_json = $3, response_version = $4 WHERE publisher_id = $1 AND offer_id = $2`, [
+        PUBLISHER,
+        id,
+        json,
+        version,
+      ]);
+    const get = (headers: Record<string, string> = {}) => api.request('GET', offerPath(PUBLISHER, id, '/status'), { token: owner, headers });
+    await setText(marked, RESPONSE_TEXT_VERSION);
+    const sent = await get();
+    expect(sent.status).toBe(200);
+    expect(sent.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(sent.headers.get('content-language')).toBe('en');
+    expect(sent.body.submittedBy).toBe('stored-text-marker');
+    expect((await get({ 'accept-language': 'en-GB,en;q=0.8' })).body.submittedBy).toBe('stored-text-marker');
+
+    const rendered = statusResponse(PUBLISHER, id, { attempt: 1 }, row.view as unknown as StatusView);
+    const inItalian = await get({ 'accept-language': 'it' });
+    expect(inItalian.headers.get('content-language')).toBe('it');
+    expect(inItalian.body).toEqual(statusResponse(PUBLISHER, id, { attempt: 1 }, row.view as unknown as StatusView, 'it'));
+
+    await setText(marked, 'an-older-deploy');
+    expect((await get()).body).toEqual(rendered);
+
+    // a Publish the projection has not seen yet: the stored text is of the previous attempt
+    await setText(marked, RESPONSE_TEXT_VERSION);
+    await api.query(`UPDATE offers SET attempt = 2 WHERE publisher_id = $1 AND offer_id = $2`, [PUBLISHER, id]);
+    const ahead = await get();
+    expect(ahead.body.status).toBe('notStarted');
+    expect(ahead.body).toEqual(statusResponse(PUBLISHER, id, { attempt: 2 }, row.view as unknown as StatusView));
+  });
 });
 
 describe('preview', () => {

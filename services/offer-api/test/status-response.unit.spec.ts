@@ -1,4 +1,4 @@
-import { statusResponse } from '../src/domain/status-response';
+import { RESPONSE_TEXT_VERSION, responseJson, responseText, statusResponse } from '../src/domain/status-response';
 import { foldEvents, type StatusView } from '../src/domain/status-view';
 import { attemptEvents } from './fixtures/events';
 
@@ -52,5 +52,39 @@ describe('statusResponse: GET status in the Cloud Partner Portal shape', () => {
     expect(body.live).toBeNull();
     expect(new Set(body.steps.flatMap((s) => s.messages.map((m) => m.level)))).toEqual(new Set(['information', 'error']));
     expect(body.steps).toEqual(statusResponse('contoso', 'vm-one', { attempt: 2 }, current).steps);
+  });
+});
+
+describe('responseText: the response the projection stores beside the view', () => {
+  /** The same data with every object's keys in reverse order, as a jsonb round trip may return it. */
+  const reordered = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(reordered)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reordered(v)]))
+        : value;
+
+  test('is the response GET status renders, in the offer notification language, whatever order the view keys are in', () => {
+    const events = attemptEvents({ subject: SUBJECT, attempt: 1, outcome: 'replication-failed', idPrefix: 'r1' });
+    const view = foldEvents('contoso', 'vm-one', events);
+    const text = responseText(view);
+    expect(text.language).toBe('en');
+    expect(JSON.parse(text.json)).toEqual(statusResponse('contoso', 'vm-one', { attempt: 1 }, view));
+    expect(responseText(reordered(view) as StatusView)).toEqual(text);
+    expect(responseJson(statusResponse('contoso', 'vm-one', { attempt: 1 }, view))).toBe(text.json);
+  });
+
+  test('its version changes with the message catalogues (a deploy that changes a text renders the stored views again)', () => {
+    let changed: string | undefined;
+    jest.isolateModules(() => {
+      jest.doMock('@mkt/messages', () => {
+        const actual = jest.requireActual<typeof import('@mkt/messages')>('@mkt/messages');
+        return { ...actual, CATALOGUES: { ...actual.CATALOGUES, en: { ...actual.CATALOGUES.en, 'step.validation': 'Checks' } } };
+      });
+      changed = (jest.requireActual('../src/domain/status-response') as { RESPONSE_TEXT_VERSION: string }).RESPONSE_TEXT_VERSION;
+    });
+    expect(RESPONSE_TEXT_VERSION).toMatch(/^[0-9a-f]{16}$/);
+    expect(changed).toMatch(/^[0-9a-f]{16}$/);
+    expect(changed).not.toBe(RESPONSE_TEXT_VERSION);
   });
 });

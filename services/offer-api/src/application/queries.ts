@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Operation } from '../domain/operations';
-import { statusLanguage, statusResponse, type StatusResponse } from '../domain/status-response';
+import { RESPONSE_TEXT_VERSION, responseJson, statusLanguage, statusResponse, type ResponseText, type StatusResponse } from '../domain/status-response';
 import { findPreviewPage } from '../persistence/catalog';
 import { historyAfter, type HistoryRow } from '../persistence/history';
-import { findOffer, findOfferWithView, findStatusView, listOffersForOperators } from '../persistence/offers';
+import { findOffer, findOfferWithView, findStatusResponse, findStatusView, listOffersForOperators } from '../persistence/offers';
 import { OFFER_STATUSES, type OfferStatus } from '../domain/status-view';
 import { findOperation, listOperations } from '../persistence/operations';
 import { operationOf } from './commands';
@@ -140,6 +140,18 @@ export class OfferQueries {
     if (!found) throw notFound();
     const shownIn = statusLanguage(language, found.view ?? undefined);
     return { response: statusResponse(publisherId, offerId, found, found.view ?? undefined, shownIn), language: shownIn };
+  }
+
+  /**
+   * The status view as GET status sends it (JSON text): the projection's stored text when it is right for
+   * the offer and the language (the common case: no read renders anything), else rendered from the view.
+   */
+  async statusText(publisherId: string, offerId: string, language: string | undefined): Promise<ResponseText> {
+    const found = await findStatusResponse(this.dataSource, publisherId, offerId, language, RESPONSE_TEXT_VERSION);
+    if (!found) throw notFound();
+    if (found.responseJson !== null && found.responseLanguage !== null) return { json: found.responseJson, language: found.responseLanguage };
+    const shownIn = statusLanguage(language, found.view ?? undefined);
+    return { json: responseJson(statusResponse(publisherId, offerId, found, found.view ?? undefined, shownIn)), language: shownIn };
   }
 
   /**

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { PublishingStepId } from '@mkt/events';
-import { chooseLanguage, render } from '@mkt/messages';
+import { CATALOGUES, chooseLanguage, render } from '@mkt/messages';
 import { stepMessageText } from './status-text';
-import { initialStatusView, type MessageLevel, type OfferStatus, type StatusView, type StepMessage, type StepView } from './status-view';
+import { initialStatusView, VIEW_VERSION, type MessageLevel, type OfferStatus, type StatusView, type StepMessage, type StepView } from './status-view';
 
 /** A message as the Cloud Partner Portal shows it: level information, warning or error, text and HTML. */
 export interface ResponseMessage {
@@ -52,12 +53,19 @@ export function portalLevel(level: string): MessageLevel {
 
 /**
  * A message as the response shows it: the Portal's level, its text in the reader's language (the code and
- * parameters stay in the view).
+ * parameters stay in the view). Built key by key, like the whole response: the same view gives the same
+ * JSON text whatever order its keys were read in (jsonb reorders them), see responseText.
  */
-function responseMessage<M extends StepMessage>(message: M, language: string): Omit<M, 'level' | 'messageCode' | 'params' | 'parts'> & ResponseMessage {
-  const { messageCode: _code, params: _params, parts: _parts, level, ...shown } = message;
+function responseMessage(message: StepMessage, language: string): ResponseMessage {
   const text = stepMessageText(message, language);
-  return { ...shown, level: portalLevel(level), text, messageHtml: escapeHtml(text) };
+  return {
+    level: portalLevel(message.level),
+    text,
+    messageHtml: escapeHtml(text),
+    timestamp: message.timestamp,
+    ...(message.code !== undefined ? { code: message.code } : {}),
+    ...(message.field !== undefined ? { field: message.field } : {}),
+  };
 }
 
 /** The language of the step messages: the one asked for when supported, else the offer's notification language. */
@@ -102,21 +110,69 @@ export function statusResponse(
     status,
     attempt: offer.attempt,
     // a view stored before VIEW_VERSION 1 has none until the projection is rebuilt
-    messages: behind ? [] : (view.messages ?? []).map((m) => responseMessage(m, language)),
+    messages: behind ? [] : (view.messages ?? []).map((m) => ({ ...responseMessage(m, language), step: m.step })),
     steps: view.steps.map((s) => ({
-      ...s,
+      id: s.id,
       stepName: render(`step.${s.id}`, {}, language),
       description: render(`step-description.${s.id}`, {}, language),
+      status: s.status,
       estimatedTimeFrame: render(`step-timeframe.${s.id}`, {}, language),
+      startTime: s.startTime,
+      endTime: s.endTime,
+      progressPercentage: s.progressPercentage,
       messages: s.messages.map((m) => responseMessage(m, language)),
     })),
     live: liveMarker(view),
     previewLinks: !behind && view.preview ? [{ displayText: 'Preview', uri: view.preview.url }] : [],
     liveLinks: view.live ? [{ displayText: 'Live', uri: view.live.catalogUrl }] : [],
     notificationEmails: behind ? '' : view.notificationEmails.join(','),
-    notifications: behind ? [] : view.notifications,
+    notifications: behind
+      ? []
+      : view.notifications.map((n) => ({
+          aboutEventId: n.aboutEventId,
+          aboutEventType: n.aboutEventType,
+          status: n.status,
+          recipients: n.recipients,
+          subject: n.subject,
+          reason: n.reason,
+          timestamp: n.timestamp,
+        })),
     submittedBy: behind ? null : view.submittedBy,
     submittedTime: behind ? null : view.submittedTime,
     lastEventTime: view.lastEventTime,
   };
+}
+
+/** Bumped when statusResponse changes what it makes of a view (the message catalogues are hashed in). */
+const RESPONSE_SHAPE = 1;
+
+/**
+ * What a stored response text was rendered with: the fold, the response's shape and the message
+ * catalogues. A text of another version (written before a deploy changed any of them) is not sent: the
+ * view is rendered again instead.
+ */
+export const RESPONSE_TEXT_VERSION = createHash('sha256')
+  .update(JSON.stringify({ view: VIEW_VERSION, shape: RESPONSE_SHAPE, catalogues: CATALOGUES }))
+  .digest('hex')
+  .slice(0, 16);
+
+/** A status response as the projection stores it beside its view: ready-to-send JSON, and its language. */
+export interface ResponseText {
+  json: string;
+  language: string;
+}
+
+/**
+ * The response GET status sends for a view while the offer's latest attempt is the view's and the reader
+ * asks for no other language than the offer's notification language: rendered once when the view changes
+ * instead of on every read (the status view is polled by every portal page and script).
+ */
+export function responseText(view: StatusView): ResponseText {
+  const language = statusLanguage(undefined, view);
+  return { json: responseJson(statusResponse(view.publisherId, view.offerId, { attempt: view.attempt }, view, language)), language };
+}
+
+/** A response as JSON text: every object of it is built key by key, so equal views give equal text. */
+export function responseJson(response: StatusResponse): string {
+  return JSON.stringify(response);
 }

@@ -41,9 +41,10 @@ export class StatusController {
     @Headers('accept-language') acceptLanguage: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { response, language } = await this.queries.statusIn(publisherId, offerId, negotiateLanguage(acceptLanguage));
-    void reply.header('content-language', language).header('vary', 'Accept-Language');
-    return response;
+    const { json, language } = await this.queries.statusText(publisherId, offerId, negotiateLanguage(acceptLanguage));
+    // a string with a JSON content type is sent as it is (no serialisation: it is the stored response text)
+    void reply.header('content-language', language).header('vary', 'Accept-Language').type('application/json; charset=utf-8');
+    return json;
   }
 
   @Get('status/stream')

@@ -109,6 +109,31 @@ export async function findOfferWithView(
   return rows[0];
 }
 
+/**
+ * What GET status sends, in one round trip: the stored response text when it is still right for the
+ * offer (the view is of its latest attempt, rendered with `version`, in `language` or none was asked),
+ * else the view to render it from (null when nothing is projected yet); undefined when there is no offer.
+ */
+export async function findStatusResponse(
+  dataSource: DataSource,
+  publisherId: string,
+  offerId: string,
+  language: string | undefined,
+  version: string,
+): Promise<{ attempt: number; responseJson: string | null; responseLanguage: string | null; view: StatusView | null } | undefined> {
+  const sql = `SELECT o.attempt, CASE WHEN f.fresh THEN v.response_json END AS "responseJson", v.response_language AS "responseLanguage",
+                      CASE WHEN f.fresh THEN NULL ELSE v.view END AS view
+                 FROM offers o
+                 LEFT JOIN offer_status_view v ON v.publisher_id = o.publisher_id AND v.offer_id = o.offer_id
+                 CROSS JOIN LATERAL (SELECT coalesce(v.attempt = o.attempt AND v.response_version = $3 AND ($4::text IS NULL OR v.response_language = $4)
+                                                     AND v.response_json IS NOT NULL, false) AS fresh) f
+                WHERE o.publisher_id = $1 AND o.offer_id = $2`;
+  const params = [publisherId, offerId, version, language ?? null];
+  const pool = pgPool(dataSource);
+  const rows = pool ? (await pool.query(sql, params)).rows : await dataSource.query(sql, params);
+  return (rows as Array<{ attempt: number; responseJson: string | null; responseLanguage: string | null; view: StatusView | null }>)[0];
+}
+
 export interface OfferListRow {
   offer_id: string;
   version: number;

@@ -1,10 +1,12 @@
 import { parseOfferSubject, unhandledEvent, type OfferEvent } from '@mkt/events';
 import { classifyFailure, type Tx } from '@mkt/messaging';
 import type { DataSource } from 'typeorm';
+import { responseText, RESPONSE_TEXT_VERSION } from '../domain/status-response';
 import { currentStep, evolve, initialStatusView, VIEW_VERSION, type StatusView } from '../domain/status-view';
 import { historyEvent, offerHistory } from './history';
 import { createProjectionTables } from './migrations/1733200000000-offer-api-tables';
 import { addViewColumns } from './migrations/1733200400000-view-version-live';
+import { addResponseTextColumns } from './migrations/1733200500000-response-text';
 
 /** One set of projection tables: the live one, or the shadow set a rebuild fills. */
 export interface ProjectionTables {
@@ -81,17 +83,19 @@ export async function applyToProjection(tx: Tx, tables: ProjectionTables, event:
   );
   if (stored.length === 0) return 'duplicate';
 
+  const text = responseText(after);
   await tx.query(
     `INSERT INTO ${tables.view}
        (publisher_id, offer_id, attempt, status, live_attempt, current_step, last_event_time, view, last_partition, last_offset, last_event_id,
-        live_time, view_version)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        live_time, view_version, response_json, response_language, response_version)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
      ON CONFLICT (publisher_id, offer_id) DO UPDATE SET attempt = EXCLUDED.attempt, status = EXCLUDED.status,
        live_attempt = EXCLUDED.live_attempt, current_step = EXCLUDED.current_step, last_event_time = EXCLUDED.last_event_time,
        live_time = EXCLUDED.live_time,
        -- a row folded by an older version stays marked as such (only a rebuild folds it all again)
        view_version = LEAST(${tables.view}.view_version, EXCLUDED.view_version),
-       view = EXCLUDED.view, last_partition = EXCLUDED.last_partition, last_offset = EXCLUDED.last_offset, last_event_id = EXCLUDED.last_event_id`,
+       view = EXCLUDED.view, last_partition = EXCLUDED.last_partition, last_offset = EXCLUDED.last_offset, last_event_id = EXCLUDED.last_event_id,
+       response_json = EXCLUDED.response_json, response_language = EXCLUDED.response_language, response_version = EXCLUDED.response_version`,
     [
       publisherId,
       offerId,
@@ -106,6 +110,9 @@ export async function applyToProjection(tx: Tx, tables: ProjectionTables, event:
       event.id,
       after.live?.time ?? null,
       VIEW_VERSION,
+      text.json,
+      text.language,
+      RESPONSE_TEXT_VERSION,
     ],
   );
   if (outcome === 'applied') await updatePages(tx, tables, publisherId, offerId, event);
@@ -266,34 +273,41 @@ export async function applyAllToProjection(tx: Tx, tables: ProjectionTables, ite
   await tx.query(
     `INSERT INTO ${tables.view}
        (publisher_id, offer_id, attempt, status, live_attempt, current_step, last_event_time, view, last_partition, last_offset, last_event_id,
-        live_time, view_version)
+        live_time, view_version, response_json, response_language, response_version)
      SELECT publisher_id, offer_id, attempt, status, live_attempt, current_step, last_event_time, view, last_partition, last_offset, last_event_id,
-            live_time, view_version
+            live_time, view_version, response_json, response_language, response_version
        FROM json_to_recordset($1::json) AS r(publisher_id text, offer_id text, attempt int, status text, live_attempt int, current_step text,
                                             last_event_time text, view jsonb, last_partition int, last_offset bigint, last_event_id text,
-                                            live_time text, view_version int)
+                                            live_time text, view_version int, response_json text, response_language text, response_version text)
      ON CONFLICT (publisher_id, offer_id) DO UPDATE SET attempt = EXCLUDED.attempt, status = EXCLUDED.status,
        live_attempt = EXCLUDED.live_attempt, current_step = EXCLUDED.current_step, last_event_time = EXCLUDED.last_event_time,
        live_time = EXCLUDED.live_time,
        view_version = LEAST(${tables.view}.view_version, EXCLUDED.view_version),
-       view = EXCLUDED.view, last_partition = EXCLUDED.last_partition, last_offset = EXCLUDED.last_offset, last_event_id = EXCLUDED.last_event_id`,
+       view = EXCLUDED.view, last_partition = EXCLUDED.last_partition, last_offset = EXCLUDED.last_offset, last_event_id = EXCLUDED.last_event_id,
+       response_json = EXCLUDED.response_json, response_language = EXCLUDED.response_language, response_version = EXCLUDED.response_version`,
     [
       JSON.stringify(
-        changed.map((v) => ({
-          publisher_id: v.publisherId,
-          offer_id: v.offerId,
-          attempt: v.view.attempt,
-          status: v.view.status,
-          live_attempt: v.view.live?.attempt ?? null,
-          current_step: currentStep(v.view)?.id ?? null,
-          last_event_time: v.view.lastEventTime,
-          view: v.view,
-          last_partition: v.partition,
-          last_offset: v.offset.toString(),
-          last_event_id: v.eventId ?? null,
-          live_time: v.view.live?.time ?? null,
-          view_version: VIEW_VERSION,
-        })),
+        changed.map((v) => {
+          const text = responseText(v.view);
+          return {
+            publisher_id: v.publisherId,
+            offer_id: v.offerId,
+            attempt: v.view.attempt,
+            status: v.view.status,
+            live_attempt: v.view.live?.attempt ?? null,
+            current_step: currentStep(v.view)?.id ?? null,
+            last_event_time: v.view.lastEventTime,
+            view: v.view,
+            last_partition: v.partition,
+            last_offset: v.offset.toString(),
+            last_event_id: v.eventId ?? null,
+            live_time: v.view.live?.time ?? null,
+            view_version: VIEW_VERSION,
+            response_json: text.json,
+            response_language: text.language,
+            response_version: RESPONSE_TEXT_VERSION,
+          };
+        }),
       ),
     ],
   );
@@ -410,6 +424,7 @@ export async function recreateShadowTables(dataSource: DataSource): Promise<void
   await dropShadowTables(dataSource);
   await createProjectionTables(dataSource, REBUILD_PREFIX);
   await addViewColumns(dataSource, REBUILD_PREFIX);
+  await addResponseTextColumns(dataSource, REBUILD_PREFIX);
 }
 
 /** How many stored views an older version of the fold wrote (they are right once the projection is rebuilt). */
