@@ -61,7 +61,11 @@ describe('responseText: the response the projection stores beside the view', () 
     Array.isArray(value)
       ? value.map(reordered)
       : value && typeof value === 'object'
-        ? Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reordered(v)]))
+        ? Object.fromEntries(
+            Object.entries(value)
+              .reverse()
+              .map(([k, v]) => [k, reordered(v)]),
+          )
         : value;
 
   test('is the response GET status renders, in the offer notification language, whatever order the view keys are in', () => {

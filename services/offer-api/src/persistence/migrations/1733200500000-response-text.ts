@@ -19,5 +19,7 @@ export class ResponseText1733200500000 implements MigrationInterface {
 
 /** The columns this migration adds; a rebuild's shadow tables get them too (in the same order, for the checksum). */
 export async function addResponseTextColumns(runner: { query(sql: string): Promise<unknown> }, prefix: string): Promise<void> {
-  await runner.query(`ALTER TABLE ${prefix}offer_status_view ADD COLUMN response_json text, ADD COLUMN response_language text, ADD COLUMN response_version text`);
+  await runner.query(
+    `ALTER TABLE ${prefix}offer_status_view ADD COLUMN response_json text, ADD COLUMN response_language text, ADD COLUMN response_version text`,
+  );
 }
