@@ -19,9 +19,7 @@ import { decodeEvent, encodeEvent } from '@mkt/events';
 import { dropDatabase, ensureTopics, replayTopic, withDatabase, type Tx } from '@mkt/messaging';
 import { startProcess, testKafka, uniqueId, waitFor } from '@mkt/testing';
 import { projectableSubject } from '../services/offer-api/src/domain/status-view';
-import { applyToProjection, type PositionedEvent, type ProjectionTables } from '../services/offer-api/src/persistence/projection';
-import { createProjectionTables } from '../services/offer-api/src/persistence/migrations/1733200000000-offer-api-tables';
-import { addViewColumns } from '../services/offer-api/src/persistence/migrations/1733200400000-view-version-live';
+import { applyToProjection, createProjectionTableSet, type PositionedEvent, type ProjectionTables } from '../services/offer-api/src/persistence/projection';
 import { attemptEvents, OUTCOMES } from '../services/offer-api/test/fixtures/events';
 import { benchBrokers, databaseUrl, envNumber, percentile, processCpuMs, saveResult } from './harness';
 
@@ -85,8 +83,7 @@ function positioned(record: { key: string | null; value: Buffer | null; headers:
 /** The one-row-at-a-time path: each event read, locked, folded and written on its own (applyToProjection). */
 async function baseline(url: string, topic: string): Promise<{ events: number; seconds: number; eventsPerSecond: number }> {
   const pool = new Pool({ connectionString: url, max: PARTITIONS });
-  await createProjectionTables(pool, BASELINE_PREFIX);
-  await addViewColumns(pool, BASELINE_PREFIX);
+  await createProjectionTableSet(pool, BASELINE_PREFIX);
   const kafka = testKafka();
   const admin = kafka.admin();
   await admin.connect();

@@ -422,9 +422,14 @@ export async function reprojectOffer(
 /** Empty shadow tables for a rebuild (whatever an earlier one left is dropped). */
 export async function recreateShadowTables(dataSource: DataSource): Promise<void> {
   await dropShadowTables(dataSource);
-  await createProjectionTables(dataSource, REBUILD_PREFIX);
-  await addViewColumns(dataSource, REBUILD_PREFIX);
-  await addResponseTextColumns(dataSource, REBUILD_PREFIX);
+  await createProjectionTableSet(dataSource, REBUILD_PREFIX);
+}
+
+/** A set of projection tables named `<prefix>offer_status_view` etc., as the migrations leave the live ones. */
+export async function createProjectionTableSet(on: { query(sql: string): Promise<unknown> }, prefix: string): Promise<void> {
+  await createProjectionTables(on, prefix);
+  await addViewColumns(on, prefix);
+  await addResponseTextColumns(on, prefix);
 }
 
 /** How many stored views an older version of the fold wrote (they are right once the projection is rebuilt). */
