@@ -103,3 +103,80 @@ export function peakRssMb(pid: number): number {
     return NaN;
   }
 }
+
+export interface PacedResult {
+  requests: number;
+  requestsPerSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+}
+
+/**
+ * An open-loop load at a steady rate: requests are sent at evenly spaced times (not in bursts at the top of
+ * each second, as autocannon's rate limit does), over keep-alive connections, and each latency is counted
+ * from the time its request was due, so a stall of the server shows in the percentiles instead of pausing
+ * the load (no coordinated omission).
+ */
+export async function pacedLoad(options: {
+  url: string;
+  rate: number;
+  seconds: number;
+  path: () => string;
+  headers: Record<string, string>;
+  maxConnections?: number;
+}): Promise<PacedResult> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const http = require('node:http') as typeof import('node:http');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxConnections ?? 64 });
+  const target = new URL(options.url);
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const total = Math.round(options.rate * options.seconds);
+  const interval = 1000 / options.rate;
+  const started = performance.now();
+  const inFlight = new Set<Promise<void>>();
+  const send = (due: number) => {
+    const done = new Promise<void>((resolve) => {
+      const request = http.get({ host: target.hostname, port: target.port, path: options.path(), headers: options.headers, agent }, (response) => {
+        response.resume();
+        response.once('end', () => {
+          latencies.push(performance.now() - due);
+          if (response.statusCode === undefined || response.statusCode < 200 || response.statusCode >= 300) non2xx += 1;
+          resolve();
+        });
+      });
+      request.once('error', () => {
+        errors += 1;
+        resolve();
+      });
+    });
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+  };
+  for (let sent = 0; sent < total;) {
+    const now = performance.now();
+    const due = Math.min(total, Math.floor((now - started) / interval) + 1);
+    for (; sent < due; sent += 1) send(started + sent * interval);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + sent * interval - performance.now())));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => Number(percentile(latencies, p).toFixed(1));
+  return {
+    requests: latencies.length,
+    requestsPerSecond: Math.round(latencies.length / seconds),
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    max: Number((latencies[latencies.length - 1] ?? NaN).toFixed(1)),
+    non2xx,
+    errors,
+  };
+}
