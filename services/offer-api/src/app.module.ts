@@ -20,6 +20,7 @@ import { OperatorController } from './http/operator.controller';
 import { StatusController } from './http/status.controller';
 import { PortalController } from './http/portal.controller';
 import { StatusStreams } from './application/status-streams';
+import { StatusTextCache } from './application/status-text-cache';
 import { OfferApiTables1733200000000 } from './persistence/migrations/1733200000000-offer-api-tables';
 import { IdempotencyOutcomes1733200100000 } from './persistence/migrations/1733200100000-idempotency-outcomes';
 import { PublisherQuotas1733200200000 } from './persistence/migrations/1733200200000-publisher-quotas';
@@ -57,6 +58,7 @@ export class AppModule {
       providers: [
         { provide: OFFER_API_CONFIG, useValue: config },
         AccessGuard,
+        StatusTextCache,
         RequestRateLimiter,
         DraftSecrets,
         OfferDrafts,

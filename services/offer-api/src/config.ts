@@ -32,6 +32,8 @@ export interface OfferApiConfig {
   rebuildTimeoutMs: number;
   /** Rebuild the projection at start-up when stored views were folded by an older VIEW_VERSION. */
   rebuildStaleViews: boolean;
+  /** Status response texts kept in memory (application/status-text-cache.ts); 0 turns the cache off. */
+  statusCacheEntries: number;
   /** Messaging overrides (tests point the service at their own topic and database). */
   kafka?: Partial<KafkaSettings>;
   database?: Partial<DatabaseSettings>;
@@ -66,5 +68,6 @@ export function offerApiConfigFromEnv(): OfferApiConfig {
     maxPageSize: envInt('OFFER_API_MAX_PAGE_SIZE', 500, { min: 1 }),
     rebuildTimeoutMs: envInt('PROJECTION_REBUILD_TIMEOUT_MS', 600_000, { min: 1000 }),
     rebuildStaleViews: envBool('PROJECTION_REBUILD_STALE_VIEWS', true),
+    statusCacheEntries: envInt('OFFER_API_STATUS_CACHE_ENTRIES', 10_000, { min: 0 }),
   };
 }

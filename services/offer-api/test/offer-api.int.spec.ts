@@ -5,6 +5,7 @@
  */
 import { asyncApiDocument, type OfferEvent } from '@mkt/events';
 import { publishEvents, waitFor, waitForGroupCaughtUp } from '@mkt/testing';
+import { StatusTextCache } from '../src/application/status-text-cache';
 import { RESPONSE_TEXT_VERSION, statusResponse } from '../src/domain/status-response';
 import { foldEvents, type StatusView } from '../src/domain/status-view';
 import { asStored, referencesMasked, attemptEvents, SAMPLE_DRAFT, type AttemptOutcome } from './fixtures/events';
@@ -423,6 +424,17 @@ describe('the status view after each pipeline event', () => {
   );
 });
 
+/** Runs `change` and waits until offer-api has heard it (the offer's text is no longer kept in memory). */
+async function dropsKeptText(offerId: string, change: () => Promise<unknown>): Promise<void> {
+  const cache = api.app.get(StatusTextCache);
+  const before = cache.stats.misses;
+  await change();
+  await waitFor('the change to be heard', async () => {
+    cache.get(PUBLISHER, offerId, undefined);
+    return cache.stats.misses > before;
+  });
+}
+
 describe('the stored response text', () => {
   test('GET status sends the text the projection stored while it is right, and renders the view when another language is asked, the text is of another version or the offer is ahead of the projection', async () => {
     const id = 'stored-text';
@@ -440,13 +452,16 @@ describe('the stored response text', () => {
 
     // a marked text proves which one is sent
     const marked = JSON.stringify({ ...JSON.parse(row.response_json), submittedBy: 'stored-text-marker' });
-    const setText = (json: string, version: string) =>
-      api.query(`UPDATE offer_status_view SET response_json = $3, response_version = $4 WHERE publisher_id = $1 AND offer_id = $2`, [
+    // a change as the projection makes it: the row, and the NOTIFY that drops what offer-api kept in memory of it
+    const setText = async (json: string, version: string) => {
+      await api.query(`UPDATE offer_status_view SET response_json = $3, response_version = $4 WHERE publisher_id = $1 AND offer_id = $2`, [
         PUBLISHER,
         id,
         json,
         version,
       ]);
+      await dropsKeptText(id, () => api.query(`SELECT pg_notify('offer_status_changed', $1)`, [JSON.stringify({ publisherId: PUBLISHER, offerId: id })]));
+    };
     const get = (headers: Record<string, string> = {}) => api.request('GET', offerPath(PUBLISHER, id, '/status'), { token: owner, headers });
     await setText(marked, RESPONSE_TEXT_VERSION);
     const sent = await get();
@@ -467,9 +482,73 @@ describe('the stored response text', () => {
     // a Publish the projection has not seen yet: the stored text is of the previous attempt
     await setText(marked, RESPONSE_TEXT_VERSION);
     await api.query(`UPDATE offers SET attempt = 2 WHERE publisher_id = $1 AND offer_id = $2`, [PUBLISHER, id]);
+    await dropsKeptText(id, () => api.query(`SELECT pg_notify('offer_status_changed', $1)`, [JSON.stringify({ publisherId: PUBLISHER, offerId: id })]));
     const ahead = await get();
     expect(ahead.body.status).toBe('notStarted');
     expect(ahead.body).toEqual(statusResponse(PUBLISHER, id, { attempt: 2 }, row.view as unknown as StatusView));
+  });
+});
+
+describe('the status texts kept in memory', () => {
+  const get = (offerId: string, headers: Record<string, string> = {}) =>
+    api.request('GET', offerPath(PUBLISHER, offerId, '/status'), { token: owner, headers });
+  const overwrite = (offerId: string, submittedBy: string) =>
+    api.query(
+      `UPDATE offer_status_view SET response_json = jsonb_set(response_json::jsonb, '{submittedBy}', to_jsonb($3::text))::text
+        WHERE publisher_id = $1 AND offer_id = $2`,
+      [PUBLISHER, offerId, submittedBy],
+    );
+
+  test('a text is kept until its offer changes: a projection change, a command, a rebuild or the loss of the listening connection drops it', async () => {
+    const id = 'kept-text';
+    await createOffer(id);
+    expect((await publish(id)).status).toBe(202);
+    await waitForStatus(api, owner, PUBLISHER, id, 'running', (s) => s.status === 'running');
+    const cache = api.app.get(StatusTextCache);
+    const first = await get(id);
+    expect(cache.get(PUBLISHER, id, undefined)?.json).toBe(JSON.stringify(first.body));
+
+    // a row changed behind offer-api's back (no NOTIFY) is not seen: the kept text is sent
+    await overwrite(id, 'unheard-change');
+    expect((await get(id)).body.submittedBy).toBe(first.body.submittedBy);
+    // another language than the kept one is rendered from the view
+    expect((await get(id, { 'accept-language': 'it' })).headers.get('content-language')).toBe('it');
+
+    // a change as the projection announces it
+    await dropsKeptText(id, () => api.query(`SELECT pg_notify('offer_status_changed', $1)`, [JSON.stringify({ publisherId: PUBLISHER, offerId: id })]));
+    expect((await get(id)).body.submittedBy).toBe('unheard-change');
+
+    // a rebuild's swap announces that every view changed
+    await overwrite(id, 'before-the-swap');
+    await dropsKeptText(id, () => api.query(`SELECT pg_notify('offer_status_changed', '{"all":true}')`));
+    expect((await get(id)).body.submittedBy).toBe('before-the-swap');
+
+    // the listening connection lost: nothing is served from memory until it is back, and what was kept is dropped
+    await get(id);
+    const listener = async () =>
+      (
+        await api.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN offer_status_changed' AND pid <> pg_backend_pid()`,
+        )
+      ).map((r) => r.pid);
+    const [pid] = await listener();
+    expect(pid).toBeDefined();
+    await api.query('SELECT pg_terminate_backend($1)', [pid]);
+    await overwrite(id, 'while-deaf');
+    await waitFor('the loss to be noticed', async () => (await get(id)).body.submittedBy === 'while-deaf');
+    await waitFor('listening again', async () => (await listener()).length === 1 && cache.get(PUBLISHER, id, undefined) === undefined);
+    await get(id);
+    expect(cache.get(PUBLISHER, id, undefined)).toBeDefined();
+
+    // Publish on this instance: the next read already shows the new attempt (notStarted or later), not the kept text
+    await waitForStatus(api, owner, PUBLISHER, id, 'running', (s) => s.status === 'running');
+    await feed(stageEvents(id, 1, 'certification-failed'));
+    await waitForStatus(api, owner, PUBLISHER, id, 'failed', (s) => s.status === 'failed');
+    expect((await get(id)).body.status).toBe('failed');
+    expect((await publish(id)).status).toBe(202);
+    const right = await get(id);
+    expect(right.body.attempt).toBe(2);
+    expect(['notStarted', 'running']).toContain(right.body.status);
   });
 });
 

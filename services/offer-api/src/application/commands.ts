@@ -12,8 +12,10 @@ import { claimIdempotencyKey, storeIdempotentOutcome } from '../persistence/idem
 import { findOffer, findStatusView, saveCommandState } from '../persistence/offers';
 import { insertOperation, type OperationRow } from '../persistence/operations';
 import { lockPublisherQuotas, recentPublishes } from '../persistence/quotas';
+import { notifyStatusChanged } from '../persistence/status-notifications';
 import { DraftSecrets } from './draft-secrets';
 import { ApplicationError, draftTooLarge, notFound, publishRateExceeded } from './errors';
+import { StatusTextCache } from './status-text-cache';
 
 /** A command as the route received it; Publish's draft snapshot is taken under the row lock. */
 export type CommandRequest =
@@ -59,13 +61,14 @@ export class OfferCommands {
     @Inject(MessagingRuntime) private readonly runtime: MessagingRuntime,
     @Inject(OFFER_API_CONFIG) private readonly config: OfferApiConfig,
     @Inject(DraftSecrets) private readonly secrets: DraftSecrets,
+    @Inject(StatusTextCache) private readonly statusTexts: StatusTextCache,
   ) {}
 
   async execute(publisherId: string, offerId: string, request: CommandRequest, idempotencyKey?: string): Promise<CommandResult> {
     const scope = offerSubject(publisherId, offerId);
     const { requestedBy: _by, ...significant } = request;
     const fingerprint = createHash('sha256').update(JSON.stringify(significant)).digest('hex');
-    return this.unitOfWork.run(async (tx) => {
+    const result = await this.unitOfWork.run(async (tx): Promise<CommandResult> => {
       if (idempotencyKey) {
         const claim = await claimIdempotencyKey<CommandOutcome>(tx, scope, idempotencyKey, fingerprint);
         if (claim.kind === 'replay') return { outcome: claim.outcome, replayed: true };
@@ -77,6 +80,9 @@ export class OfferCommands {
       if (idempotencyKey) await storeIdempotentOutcome(tx, scope, idempotencyKey, outcome);
       return { outcome, replayed: false };
     });
+    // what GET status shows changed (a Publish makes it notStarted): this instance's cache before the answer, others by the NOTIFY
+    if (result.outcome.kind === 'accepted') this.statusTexts.invalidate(scope);
+    return result;
   }
 
   /**
@@ -144,6 +150,7 @@ export class OfferCommands {
       this.logger.log(`${request.kind} accepted: ${event.type} of attempt ${event.attempt}${decision.newAttempt ? ' (a new attempt)' : ''}`),
     );
     await saveCommandState(tx, publisherId, offerId, { attempt: decision.attempt, phase: decision.phase, correlationId });
+    await notifyStatusChanged(tx, publisherId, offerId);
     const operation = await insertOperation(tx, {
       operationId: randomUUID(),
       publisherId,

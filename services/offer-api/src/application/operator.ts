@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { UnitOfWork } from '@mkt/messaging';
 import type { StatusView } from '../domain/status-view';
 import { LIVE_TABLES, projectionChecksum, reprojectOffer, type ProjectionChecksum } from '../persistence/projection';
+import { notifyStatusChanged } from '../persistence/status-notifications';
+import { StatusTextCache } from './status-text-cache';
 
 /** What operators use to diagnose: per-offer replay of the stored history and the checksum (dead letters: libs/messaging's operator routes). */
 @Injectable()
@@ -10,6 +12,7 @@ export class OperatorTools {
   constructor(
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
     @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(StatusTextCache) private readonly cache: StatusTextCache,
   ) {}
 
   /**
@@ -17,7 +20,12 @@ export class OperatorTools {
    * consumer uses, and reports whether the stored view differed.
    */
   async replayOffer(publisherId: string, offerId: string): Promise<{ events: number; changed: boolean; before: StatusView | null; after: StatusView | null }> {
-    const { events, before, after } = await this.unitOfWork.run((tx) => reprojectOffer(tx, LIVE_TABLES, publisherId, offerId));
+    const { events, before, after } = await this.unitOfWork.run(async (tx) => {
+      const replayed = await reprojectOffer(tx, LIVE_TABLES, publisherId, offerId);
+      await notifyStatusChanged(tx, publisherId, offerId);
+      return replayed;
+    });
+    this.cache.invalidate(`${publisherId}/${offerId}`);
     return { events, changed: JSON.stringify(before) !== JSON.stringify(after), before, after };
   }
 

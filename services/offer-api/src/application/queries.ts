@@ -8,6 +8,7 @@ import { findOffer, findOfferWithView, findStatusResponse, findStatusView, listO
 import { OFFER_STATUSES, type OfferStatus } from '../domain/status-view';
 import { findOperation, listOperations } from '../persistence/operations';
 import { operationOf } from './commands';
+import { StatusTextCache } from './status-text-cache';
 import { liveOf } from './drafts';
 import { invalidInput, notFound } from './errors';
 
@@ -86,7 +87,10 @@ export interface OperatorOffer {
 /** What publishers (and operators) read about an offer: status, history, preview, operations. */
 @Injectable()
 export class OfferQueries {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(StatusTextCache) private readonly cache: StatusTextCache,
+  ) {}
 
   /**
    * Offers of every publisher for operators, from the projection: of one status of the status model (or
@@ -145,11 +149,19 @@ export class OfferQueries {
   /**
    * The status view as GET status sends it (JSON text): the projection's stored text when it is right for
    * the offer and the language (the common case: no read renders anything), else rendered from the view.
+   * The stored texts last sent are kept in memory until their offer changes (StatusTextCache).
    */
   async statusText(publisherId: string, offerId: string, language: string | undefined): Promise<ResponseText> {
+    const cached = this.cache.get(publisherId, offerId, language);
+    if (cached) return cached;
+    const ticket = this.cache.ticket(publisherId, offerId);
     const found = await findStatusResponse(this.dataSource, publisherId, offerId, language, RESPONSE_TEXT_VERSION);
     if (!found) throw notFound();
-    if (found.responseJson !== null && found.responseLanguage !== null) return { json: found.responseJson, language: found.responseLanguage };
+    if (found.responseJson !== null && found.responseLanguage !== null) {
+      const text = { json: found.responseJson, language: found.responseLanguage };
+      this.cache.keep(ticket, { ...text, attempt: found.attempt });
+      return text;
+    }
     const shownIn = statusLanguage(language, found.view ?? undefined);
     return { json: responseJson(statusResponse(publisherId, offerId, found, found.view ?? undefined, shownIn)), language: shownIn };
   }

@@ -13,6 +13,7 @@ import {
   type TopicRecord,
 } from '@mkt/messaging';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
+import { StatusTextCache } from './status-text-cache';
 import { projectableSubject } from '../domain/status-view';
 import {
   applyAllToProjection,
@@ -74,6 +75,7 @@ export class ProjectionRebuilder {
     @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(OFFER_API_CONFIG) private readonly config: OfferApiConfig,
+    @Inject(StatusTextCache) private readonly statusTexts: StatusTextCache,
   ) {}
 
   /** Starts a rebuild in the background; undefined when one is already running (in any instance). */
@@ -131,6 +133,7 @@ export class ProjectionRebuilder {
           deadline,
         );
       });
+      this.statusTexts.clear();
       this.logger.log(`projection rebuilt: ${checksum.views} offers, ${checksum.events} events in ${Date.now() - started} ms`);
       return { ...checksum, consumerGroup: replay.groupId, durationMs: Date.now() - started };
     } finally {

@@ -13,6 +13,8 @@ type Wake = () => void;
 export class StatusStreams implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('StatusStreams');
   private readonly watchers = new Map<string, Set<Wake>>();
+  /** Told of every change (the offer's key), and with undefined when anything may have changed unheard. */
+  private readonly everything = new Set<(key: string | undefined) => void>();
   private listener: StatusChangeListener | undefined;
 
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
@@ -20,11 +22,16 @@ export class StatusStreams implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     const url = (this.dataSource.options as { url?: string }).url;
     if (!url) return;
+    const wakeAll = () => {
+      for (const listener of this.everything) listener(undefined);
+      [...this.watchers.keys()].forEach((key) => this.wake(key));
+    };
     this.listener = new StatusChangeListener(
       url,
-      ({ publisherId, offerId }) => this.wake(`${publisherId}/${offerId}`),
-      () => [...this.watchers.keys()].forEach((key) => this.wake(key)),
+      (change) => ('all' in change ? wakeAll() : this.wake(`${change.publisherId}/${change.offerId}`)),
+      wakeAll,
       (message) => this.logger.warn(message),
+      wakeAll,
     );
     await this.listener.start();
   }
@@ -45,11 +52,22 @@ export class StatusStreams implements OnModuleInit, OnModuleDestroy {
     };
   }
 
+  /** Calls `listener` with the key of every changed offer, and with undefined when all may have changed. */
+  onAnyChange(listener: (key: string | undefined) => void): void {
+    this.everything.add(listener);
+  }
+
+  /** Whether changes are being heard now (the listening connection is up). */
+  get listening(): boolean {
+    return this.listener?.listening ?? false;
+  }
+
   get watching(): number {
     return [...this.watchers.values()].reduce((n, s) => n + s.size, 0);
   }
 
   private wake(key: string): void {
+    for (const listener of this.everything) listener(key);
     for (const wake of this.watchers.get(key) ?? []) wake();
   }
 }

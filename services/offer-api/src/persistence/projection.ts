@@ -7,6 +7,7 @@ import { historyEvent, offerHistory } from './history';
 import { createProjectionTables } from './migrations/1733200000000-offer-api-tables';
 import { addViewColumns } from './migrations/1733200400000-view-version-live';
 import { addResponseTextColumns } from './migrations/1733200500000-response-text';
+import { notifyAllStatusesChanged } from './status-notifications';
 
 /** One set of projection tables: the live one, or the shadow set a rebuild fills. */
 export interface ProjectionTables {
@@ -479,6 +480,8 @@ export async function swapInShadow(dataSource: DataSource, catchUp: (live: Map<n
         if (indexname.startsWith(REBUILD_PREFIX)) await runner.query(`ALTER INDEX "${indexname}" RENAME TO "${indexname.slice(REBUILD_PREFIX.length)}"`);
       }
     }
+    // every instance drops what it kept of the old rows (StatusTextCache) when this commits
+    await notifyAllStatusesChanged(runner);
     await runner.commitTransaction();
     return checksum;
   } catch (error) {

@@ -12,10 +12,12 @@ export async function notifyStatusChanged(tx: Tx, publisherId: string, offerId: 
   await tx.query('SELECT pg_notify($1, $2)', [STATUS_CHANNEL, JSON.stringify({ publisherId, offerId })]);
 }
 
-export interface StatusChange {
-  publisherId: string;
-  offerId: string;
+/** NOTIFY that every view may have changed (a rebuild swapped in), on commit of the caller's transaction. */
+export async function notifyAllStatusesChanged(on: { query(sql: string, parameters?: unknown[]): Promise<unknown> }): Promise<void> {
+  await on.query('SELECT pg_notify($1, $2)', [STATUS_CHANNEL, JSON.stringify({ all: true })]);
 }
+
+export type StatusChange = { publisherId: string; offerId: string } | { all: true };
 
 /**
  * One dedicated connection that LISTENs on the channel (a pooled one would be handed to other queries). When
@@ -31,15 +33,23 @@ export class StatusChangeListener {
     private readonly onChange: (change: StatusChange) => void,
     private readonly onReconnect: () => void,
     private readonly log: (message: string) => void = () => undefined,
+    /** Called when the connection is lost (changes made until it is back go unheard). */
+    private readonly onLost: () => void = () => undefined,
   ) {}
+
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
 
   async start(): Promise<void> {
     const client = new Client({ connectionString: this.connectionString });
     client.on('notification', (message) => {
       if (message.channel !== STATUS_CHANNEL || !message.payload) return;
       try {
-        const change = JSON.parse(message.payload) as StatusChange;
-        if (typeof change.publisherId === 'string' && typeof change.offerId === 'string') this.onChange(change);
+        const change = JSON.parse(message.payload) as { publisherId?: unknown; offerId?: unknown; all?: unknown };
+        if (change.all === true) this.onChange({ all: true });
+        else if (typeof change.publisherId === 'string' && typeof change.offerId === 'string')
+          this.onChange({ publisherId: change.publisherId, offerId: change.offerId });
       } catch {
         // not ours
       }
@@ -57,6 +67,7 @@ export class StatusChangeListener {
   private reconnectLater(client: Client): void {
     if (this.closed || this.client !== client) return;
     this.client = undefined;
+    this.onLost();
     client.removeAllListeners();
     void client.end().catch(() => undefined);
     this.retryTimer = setTimeout(() => {
