@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { headerToString, headersToStrings, type DecodeFailure, type EventCodec, type MessagingEvent } from './codec';
 import { EventContext, type ConsumedRecord } from './context';
 import { envInt } from './config';
-import { classifyFailure } from './errors';
+import { classifyFailure, describeError } from './errors';
 import { crashPoint } from './faults';
 import { duringStartup, isStartupRetriable } from './kafka';
 import { NO_OBSERVER, shortType, withLogContext, type LogContext, type MessagingObserver } from './observe';
@@ -49,6 +49,12 @@ export interface InboxConsumerOptions {
   fetchMinBytes: number;
   /** Longest wait of a fetch for fetchMinBytes (also how often an idle consumer asks). */
   fetchMaxWaitMs: number;
+  /**
+   * Kafka offsets are committed at most this often (what was handled meanwhile in one request). The inbox,
+   * not the offset, is what keeps a message from being handled twice: a crash or a rebalance before the
+   * commit only redelivers up to this much, which the inbox drops. 0 commits after every chunk.
+   */
+  commitIntervalMs: number;
 }
 
 export const DEFAULT_CONSUMER_OPTIONS = {
@@ -61,6 +67,7 @@ export const DEFAULT_CONSUMER_OPTIONS = {
   sessionTimeoutMs: 30_000,
   fetchMinBytes: 1,
   fetchMaxWaitMs: 250,
+  commitIntervalMs: 200,
 } satisfies Partial<InboxConsumerOptions>;
 
 export interface ConsumerStats {
@@ -153,6 +160,10 @@ export const DLQ_HEADERS = {
 export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
   private readonly logger: Logger;
   private readonly waker = new Waker();
+  /** Per partition, the next offset to read once what came before it is handled, not committed yet. */
+  private readonly uncommitted = new Map<string, { topic: string; partition: number; offset: string }>();
+  private lastCommit = 0;
+  private commitTimer: NodeJS.Timeout | undefined;
   private consumer?: Consumer;
   private stopping = false;
   private recovering = false;
@@ -221,6 +232,10 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
       if (payload.restart || this.stopping || this.consumer !== consumer) return;
       void this.recover(consumer, payload.error);
     });
+    // a partition given to another member is not committed by this one any more (its new owner goes on from the last commit)
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }: { payload: { memberAssignment: Record<string, number[]> } }) => {
+      for (const [key, entry] of this.uncommitted) if (!payload.memberAssignment[entry.topic]?.includes(entry.partition)) this.uncommitted.delete(key);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning });
     await consumer.run({
@@ -263,7 +278,39 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
     const consumer = this.consumer;
     this.consumer = undefined;
     this.waker.wake();
-    if (consumer) await consumer.disconnect();
+    if (consumer) {
+      await consumer.stop().catch(() => undefined);
+      await this.commitPending(consumer).catch((error: unknown) => this.logger.warn(`committing offsets at stop failed: ${describeError(error)}`));
+      await consumer.disconnect();
+    }
+  }
+
+  /**
+   * Records the next offset to read of a partition whose messages up to it are handled, and commits what is
+   * recorded once commitIntervalMs has passed since the last commit (a timer commits the rest when no later
+   * batch comes).
+   */
+  private async commitSoon(topic: string, partition: number, offset: string): Promise<void> {
+    this.uncommitted.set(`${topic}:${partition}`, { topic, partition, offset });
+    const wait = this.lastCommit + this.options.commitIntervalMs - Date.now();
+    if (wait <= 0) return this.commitPending(this.consumer);
+    this.commitTimer ??= setTimeout(() => {
+      this.commitTimer = undefined;
+      this.commitPending(this.consumer).catch((error: unknown) =>
+        // the messages come again (the inbox drops them) unless a later commit covers them
+        this.logger.warn(`committing offsets failed: ${describeError(error)}`),
+      );
+    }, wait);
+  }
+
+  private async commitPending(consumer: Consumer | undefined): Promise<void> {
+    if (this.commitTimer) clearTimeout(this.commitTimer);
+    this.commitTimer = undefined;
+    if (!consumer || this.uncommitted.size === 0) return;
+    const offsets = [...this.uncommitted.values()];
+    this.uncommitted.clear();
+    this.lastCommit = Date.now();
+    await consumer.commitOffsets(offsets);
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -281,7 +328,7 @@ export class InboxConsumer<E extends MessagingEvent = MessagingEvent> {
       }
       const last = chunk[chunk.length - 1].record.offset;
       resolveOffset(last);
-      await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      await this.commitSoon(batch.topic, batch.partition, (BigInt(last) + 1n).toString());
       await heartbeat();
     }
   }

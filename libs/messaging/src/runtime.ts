@@ -143,6 +143,7 @@ export class MessagingRuntime<E extends MessagingEvent = MessagingEvent> {
       sessionTimeoutMs: envInt('CONSUMER_SESSION_TIMEOUT_MS', DEFAULT_CONSUMER_OPTIONS.sessionTimeoutMs, { min: 6_000 }),
       fetchMinBytes: envInt('CONSUMER_FETCH_MIN_BYTES', DEFAULT_CONSUMER_OPTIONS.fetchMinBytes, { min: 1 }),
       fetchMaxWaitMs: envInt('CONSUMER_FETCH_MAX_WAIT_MS', DEFAULT_CONSUMER_OPTIONS.fetchMaxWaitMs, { min: 1 }),
+      commitIntervalMs: envInt('CONSUMER_COMMIT_INTERVAL_MS', DEFAULT_CONSUMER_OPTIONS.commitIntervalMs, { min: 0 }),
       groupId: envString('CONSUMER_GROUP', `marketplace-${this.options.service}`),
       topics: [this.kafkaSettings.eventsTopic],
       source: this.source,
