@@ -34,6 +34,8 @@ export interface OfferApiConfig {
   rebuildStaleViews: boolean;
   /** Status response texts kept in memory (application/status-text-cache.ts); 0 turns the cache off. */
   statusCacheEntries: number;
+  /** Longest a kept status text is sent without being read again, whatever was heard. */
+  statusCacheMaxAgeMs: number;
   /** Messaging overrides (tests point the service at their own topic and database). */
   kafka?: Partial<KafkaSettings>;
   database?: Partial<DatabaseSettings>;
@@ -69,5 +71,6 @@ export function offerApiConfigFromEnv(): OfferApiConfig {
     rebuildTimeoutMs: envInt('PROJECTION_REBUILD_TIMEOUT_MS', 600_000, { min: 1000 }),
     rebuildStaleViews: envBool('PROJECTION_REBUILD_STALE_VIEWS', true),
     statusCacheEntries: envInt('OFFER_API_STATUS_CACHE_ENTRIES', 10_000, { min: 0 }),
+    statusCacheMaxAgeMs: envInt('OFFER_API_STATUS_CACHE_MAX_AGE_MS', 60_000, { min: 0 }),
   };
 }

@@ -42,7 +42,8 @@ export class StatusChangeListener {
   }
 
   async start(): Promise<void> {
-    const client = new Client({ connectionString: this.connectionString });
+    // keep-alive probes: a connection broken without a word (no error, no end) is noticed
+    const client = new Client({ connectionString: this.connectionString, keepAlive: true });
     client.on('notification', (message) => {
       if (message.channel !== STATUS_CHANNEL || !message.payload) return;
       try {
