@@ -8,7 +8,6 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { SignJWT } from 'jose';
 import { Client } from 'pg';
@@ -18,7 +17,7 @@ import { startProcess, testKafka, uniqueId, waitFor } from '@mkt/testing';
 import { RESPONSE_TEXT_VERSION, responseText } from '../services/offer-api/src/domain/status-response';
 import { currentStep, foldEvents } from '../services/offer-api/src/domain/status-view';
 import { attemptEvents, OUTCOMES } from '../services/offer-api/test/fixtures/events';
-import { benchBrokers, databaseUrl, envNumber, pacedLoad, saveResult } from './harness';
+import { benchBrokers, databaseUrl, envNumber, pacedLoad, processCpuMs, saveResult, type PacedResult } from './harness';
 
 const BENCH_JWT_SECRET = randomBytes(32).toString('base64url');
 
@@ -101,48 +100,31 @@ async function seed(client: Client): Promise<void> {
   await client.query('VACUUM (ANALYZE) offer_status_view');
 }
 
-interface Measured {
+interface Measured extends PacedResult {
   route: string;
   mode: string;
-  requests: number;
-  requestsPerSecond: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  non2xx: number;
-  errors: number;
   serviceCpuMsPerRequest: number;
 }
 
-/** CPU seconds the service process has used (user + system), from /proc: independent of how busy the machine is. */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
+/** Runs one load, counts the service process's own CPU time per request over it (from /proc), prints and returns the figures. */
+async function measured(route: string, mode: string, pid: number | undefined, load: () => Promise<PacedResult>): Promise<Measured> {
+  const cpuBefore = processCpuMs(pid ?? 0);
+  const result = await load();
+  const figures = { route, mode, ...result, serviceCpuMsPerRequest: Number(((processCpuMs(pid ?? 0) - cpuBefore) / Math.max(1, result.requests)).toFixed(3)) };
+  console.log(
+    `${route.padEnd(24)} ${mode.padEnd(20)} ${String(figures.requestsPerSecond).padStart(6)} req/s  p50 ${figures.p50} ms  p90 ${figures.p90} ms  p99 ${figures.p99} ms  max ${figures.max} ms  non-2xx ${figures.non2xx}  service CPU ${figures.serviceCpuMsPerRequest} ms/req`,
+  );
+  return figures;
 }
 
 /** GET status at a steady RATE, paced (see pacedLoad): the latency a reader sees at that load. */
-async function measurePaced(url: string, route: string, token: string, path: () => string, pid?: number): Promise<Measured> {
-  const cpuBefore = cpuSeconds(pid);
-  const result = await pacedLoad({ url, rate: RATE, seconds: SECONDS, path, headers: { authorization: `Bearer ${token}` } });
-  const measured = {
-    route,
-    mode: `${RATE} req/s paced`,
-    ...result,
-    serviceCpuMsPerRequest: Number((((cpuSeconds(pid) - cpuBefore) * 1000) / Math.max(1, result.requests)).toFixed(3)),
-  };
-  console.log(
-    `${route.padEnd(24)} ${measured.mode.padEnd(20)} ${String(measured.requestsPerSecond).padStart(6)} req/s  p50 ${measured.p50} ms  p90 ${measured.p90} ms  p99 ${measured.p99} ms  max ${measured.max} ms  non-2xx ${measured.non2xx}  service CPU ${measured.serviceCpuMsPerRequest} ms/req`,
+function measurePaced(url: string, route: string, token: string, path: () => string, pid?: number): Promise<Measured> {
+  return measured(route, `${RATE} req/s paced`, pid, () =>
+    pacedLoad({ url, rate: RATE, seconds: SECONDS, path, headers: { authorization: `Bearer ${token}` } }),
   );
-  return measured;
 }
 
-async function measure(
+function measure(
   url: string,
   route: string,
   mode: 'fixed-rate' | 'max',
@@ -152,32 +134,26 @@ async function measure(
   headers: Record<string, string> = {},
 ): Promise<Measured> {
   let n = 0;
-  const cpuBefore = cpuSeconds(pid);
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    ...(mode === 'fixed-rate' ? { overallRate: RATE } : {}),
-    headers: { authorization: `Bearer ${token}`, ...headers },
-    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: path((n += 1)) }) }],
+  return measured(route, mode === 'fixed-rate' ? `${RATE} req/s autocannon` : 'max throughput', pid, async () => {
+    const result = await autocannon({
+      url,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      ...(mode === 'fixed-rate' ? { overallRate: RATE } : {}),
+      headers: { authorization: `Bearer ${token}`, ...headers },
+      requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: path((n += 1)) }) }],
+    });
+    return {
+      requests: result.requests.total,
+      requestsPerSecond: Math.round(result.requests.average),
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      non2xx: result.non2xx,
+      errors: result.errors + result.timeouts,
+    };
   });
-  const measured = {
-    route,
-    mode: mode === 'fixed-rate' ? `${RATE} req/s autocannon` : 'max throughput',
-    requests: result.requests.total,
-    requestsPerSecond: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p90: result.latency.p90,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    serviceCpuMsPerRequest: Number((((cpuSeconds(pid) - cpuBefore) * 1000) / Math.max(1, result.requests.total)).toFixed(3)),
-  };
-  console.log(
-    `${route.padEnd(24)} ${measured.mode.padEnd(20)} ${String(measured.requestsPerSecond).padStart(6)} req/s  p50 ${measured.p50} ms  p90 ${measured.p90} ms  p99 ${measured.p99} ms  max ${measured.max} ms  non-2xx ${measured.non2xx}  service CPU ${measured.serviceCpuMsPerRequest} ms/req`,
-  );
-  return measured;
 }
 
 async function main(): Promise<void> {

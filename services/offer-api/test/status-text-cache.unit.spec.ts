@@ -17,7 +17,7 @@ function cacheWith(entries: number, maxAgeMs = 60_000): { cache: StatusTextCache
   return { cache: new StatusTextCache(config, heard as unknown as StatusStreams), heard };
 }
 
-const text = (json: string) => ({ json, language: 'en', attempt: 1 });
+const text = (json: string) => ({ json, language: 'en' });
 
 describe('StatusTextCache', () => {
   afterEach(() => jest.useRealTimers());

@@ -159,7 +159,7 @@ export class OfferQueries {
     if (!found) throw notFound();
     if (found.responseJson !== null && found.responseLanguage !== null) {
       const text = { json: found.responseJson, language: found.responseLanguage };
-      this.cache.keep(ticket, { ...text, attempt: found.attempt });
+      this.cache.keep(ticket, text);
       return text;
     }
     const shownIn = statusLanguage(language, found.view ?? undefined);

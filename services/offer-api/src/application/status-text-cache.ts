@@ -3,12 +3,7 @@ import type { ResponseText } from '../domain/status-response';
 import { OFFER_API_CONFIG, type OfferApiConfig } from '../config';
 import { StatusStreams } from './status-streams';
 
-/** A stored response text as GET status sends it, for the offer's latest attempt. */
-interface Cached extends ResponseText {
-  attempt: number;
-}
-
-interface Entry extends Cached {
+interface Entry extends ResponseText {
   /** When it was read from the database (Date.now()). */
   readAt: number;
 }
@@ -49,7 +44,7 @@ export class StatusTextCache {
   }
 
   /** The text for a reader who asks for `language` (undefined: the offer's), if one is kept and may be used. */
-  get(publisherId: string, offerId: string, language: string | undefined): Cached | undefined {
+  get(publisherId: string, offerId: string, language: string | undefined): ResponseText | undefined {
     if (!this.usable()) return undefined;
     const key = `${publisherId}/${offerId}`;
     const found = this.entries.get(key);
@@ -70,7 +65,7 @@ export class StatusTextCache {
   }
 
   /** Keeps what a read found, unless a change was heard since its ticket was taken. */
-  keep(ticket: CacheTicket, text: Cached): void {
+  keep(ticket: CacheTicket, text: ResponseText): void {
     if (!this.usable() || ticket.changes !== this.changes) return;
     this.entries.delete(ticket.key);
     this.entries.set(ticket.key, { ...text, readAt: ticket.at });

@@ -92,15 +92,20 @@ export function pgPool(dataSource: DataSource): Pick<Pool, 'query'> | undefined 
   return (dataSource.driver as unknown as { master?: Pool }).master;
 }
 
-/** The offer's command state and its projected view in one round trip (the hot path of GET status). */
+/** A query of a hot read: on the pg pool itself when `on` is the DataSource, else (a transaction) on `on`. */
+async function hotQuery(on: Queryable, sql: string, params: unknown[]): Promise<unknown[]> {
+  const pool = 'driver' in on ? pgPool(on as DataSource) : undefined;
+  return pool ? (await pool.query(sql, params)).rows : ((await on.query(sql, params)) as unknown[]);
+}
+
+/** The offer's command state and its projected view in one round trip. */
 export async function findOfferWithView(
   on: Queryable,
   publisherId: string,
   offerId: string,
 ): Promise<{ attempt: number; phase: CommandPhase; view: StatusView | null } | undefined> {
-  const pool = 'driver' in on ? pgPool(on as DataSource) : undefined;
-  const run = pool ? async (sql: string, params: unknown[]) => (await pool.query(sql, params)).rows : (sql: string, params: unknown[]) => on.query(sql, params);
-  const rows = (await run(
+  const rows = (await hotQuery(
+    on,
     `SELECT o.attempt, o.phase, v.view FROM offers o
        LEFT JOIN offer_status_view v ON v.publisher_id = o.publisher_id AND v.offer_id = o.offer_id
       WHERE o.publisher_id = $1 AND o.offer_id = $2`,
@@ -115,7 +120,7 @@ export async function findOfferWithView(
  * else the view to render it from (null when nothing is projected yet); undefined when there is no offer.
  */
 export async function findStatusResponse(
-  dataSource: DataSource,
+  on: Queryable,
   publisherId: string,
   offerId: string,
   language: string | undefined,
@@ -128,9 +133,7 @@ export async function findStatusResponse(
                  CROSS JOIN LATERAL (SELECT coalesce(v.attempt = o.attempt AND v.response_version = $3 AND ($4::text IS NULL OR v.response_language = $4)
                                                      AND v.response_json IS NOT NULL, false) AS fresh) f
                 WHERE o.publisher_id = $1 AND o.offer_id = $2`;
-  const params = [publisherId, offerId, version, language ?? null];
-  const pool = pgPool(dataSource);
-  const rows = pool ? (await pool.query(sql, params)).rows : await dataSource.query(sql, params);
+  const rows = await hotQuery(on, sql, [publisherId, offerId, version, language ?? null]);
   return (rows as Array<{ attempt: number; responseJson: string | null; responseLanguage: string | null; view: StatusView | null }>)[0];
 }
 
